@@ -1,0 +1,85 @@
+"""The shape every detector shares: arrays in, findings out.
+
+A detector is a module with a ``KIND`` string and a pure function
+``detect(pair: CurvePair, **params) -> Report``. Curves are oriented so that
+lower is better (maximised metrics are flipped before they get here), sorted
+by step, one value per step, and may contain NaN/Inf.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+SEVERITIES = ("low", "medium", "high")
+
+
+@dataclass(frozen=True)
+class Curve:
+    """Steps and values of one series, lower is better."""
+
+    steps: np.ndarray
+    values: np.ndarray
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+@dataclass(frozen=True)
+class CurvePair:
+    """The curves of one experiment: training and (optionally) validation."""
+
+    train: Curve | None
+    validation: Curve | None = None
+
+
+@dataclass
+class Finding:
+    """One diagnosed problem, located in steps, with its evidence and remedies.
+
+    ``start_step`` is the onset for overfitting (the step of the validation
+    optimum), the first anomalous step for a spike or divergence, and the
+    interval's start for a plateau or underfitting. ``series`` says which
+    curve it was found on: ``"train"``, ``"validation"`` or ``"both"``.
+    ``markers`` are (step, value) points to draw (spike peaks, the first
+    non-finite value); their values are in the curve's own units.
+    """
+
+    kind: str
+    series: str
+    start_step: int
+    end_step: int | None
+    severity: str
+    confidence: float
+    summary: str
+    evidence: dict[str, Any]
+    remedies: list[str]
+    markers: list[tuple[int, float]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "series": self.series,
+            "start_step": int(self.start_step),
+            "end_step": None if self.end_step is None else int(self.end_step),
+            "severity": self.severity,
+            "confidence": round(float(self.confidence), 3),
+            "summary": self.summary,
+            "evidence": self.evidence,
+            "remedies": list(self.remedies),
+            "markers": [[int(s), float(v)] for s, v in self.markers],
+        }
+
+
+@dataclass
+class Report:
+    """What one detector says about one experiment.
+
+    ``not_checked`` holds human-readable reasons for the parts it could not
+    check (too few points, no validation curve): silence is never a pass.
+    """
+
+    findings: list[Finding] = field(default_factory=list)
+    not_checked: list[str] = field(default_factory=list)

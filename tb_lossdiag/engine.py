@@ -1,0 +1,176 @@
+"""The engine: experiments and their series in, the ``tb-lossdiag/1`` document out.
+
+The CLI and the plugin both call :func:`build_document`; they differ only in
+how they list and load series (event files vs TensorBoard's data provider).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable, Mapping
+
+import numpy as np
+
+from . import __version__
+from .compare import compare
+from .detectors import DETECTORS, Curve, CurvePair
+from .jsonsafe import clean
+from .pairing import ExperimentSpec, SeriesRef, primary
+from .series import Series
+
+SCHEMA = "tb-lossdiag/1"
+_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+
+Loader = Callable[[SeriesRef], "Series | None"]
+
+
+def orient(series: Series | None, direction: str) -> Curve | None:
+    """The series as a lower-is-better curve.
+
+    A maximised metric bounded in [0, 1] (accuracy) becomes its error rate
+    ``1 - value``, which keeps log-scale reasoning valid; any other maximised
+    metric is negated.
+    """
+    if series is None or len(series) == 0:
+        return None
+    values = series.values
+    if direction == "max":
+        finite = values[np.isfinite(values)]
+        bounded = finite.size and finite.min() >= 0.0 and finite.max() <= 1.0
+        values = 1.0 - values if bounded else -values
+    return Curve(steps=series.steps, values=values)
+
+
+def diagnose_pair(pair: CurvePair) -> tuple[list[dict], list[dict]]:
+    """Run every detector over one curve pair.
+
+    Returns the findings (sorted by severity, then step) and the
+    not-checked notes, both as plain dicts.
+    """
+    findings, not_checked = [], []
+    for detector in DETECTORS:
+        report = detector.detect(pair)
+        findings.extend(f.to_dict() for f in report.findings)
+        not_checked.extend({"kind": detector.KIND, "reason": r} for r in report.not_checked)
+    findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f["severity"], 3), f["start_step"]))
+    return findings, not_checked
+
+
+def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:
+    if ref is None:
+        return None
+    entry: dict[str, Any] = {"run": ref.run, "tag": ref.tag, "points": 0, "sampled": False}
+    if series is not None and len(series):
+        finite = np.isfinite(series.values)
+        entry.update(
+            points=len(series),
+            sampled=bool(series.sampled),
+            first_step=int(series.steps[0]),
+            last_step=int(series.steps[-1]),
+            nonfinite=int((~finite).sum()),
+        )
+    return entry
+
+
+def diagnose_curve(spec: ExperimentSpec, train: Series | None, validation: Series | None) -> dict:
+    """The document entry of one experiment curve."""
+    pair = CurvePair(orient(train, spec.direction), orient(validation, spec.direction))
+    if pair.train is None and pair.validation is None:
+        findings, not_checked = [], [{"kind": "all", "reason": "the series has no points"}]
+    else:
+        findings, not_checked = diagnose_pair(pair)
+    status = "problems" if findings else ("not_checked" if not_checked and pair.train is None else "healthy")
+    return {
+        "name": spec.name,
+        "metric": spec.metric,
+        "direction": spec.direction,
+        "train": _series_entry(spec.train, train),
+        "validation": _series_entry(spec.validation, validation),
+        "status": status,
+        "findings": findings,
+        "not_checked": not_checked,
+    }
+
+
+def build_document(
+    specs: Iterable[ExperimentSpec],
+    load: Loader,
+    *,
+    baseline: str | None = None,
+    warnings: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Diagnose every experiment curve and compare with ``baseline``.
+
+    Parameters
+    ----------
+    specs : iterable of ExperimentSpec
+        From :func:`tb_lossdiag.pairing.pair`.
+    load : callable
+        Returns the :class:`Series` for a :class:`SeriesRef` (None if missing).
+    baseline : str, optional
+        Name of the experiment every other experiment's main loss is compared with.
+        Raises ``KeyError`` if no experiment has that name.
+    warnings : iterable of str
+        Problems met while reading (damaged files), passed into the document.
+    progress : callable, optional
+        Called as ``progress(done, total)`` after each curve.
+    """
+    specs = list(specs)
+    mains = primary(specs)
+    if baseline is not None and baseline not in mains:
+        raise KeyError(baseline)
+    curves = []
+    for i, spec in enumerate(specs):
+        curve = diagnose_curve(spec, _load(load, spec.train), _load(load, spec.validation))
+        curve["primary"] = mains[spec.name] is spec
+        curves.append(curve)
+        if progress is not None:
+            progress(i + 1, len(specs))
+    comparisons = []
+    if baseline is not None:
+        base = _pair_of(mains[baseline], load)
+        for name, spec in mains.items():
+            if name != baseline:
+                comparisons.append({"run": name, "baseline": baseline, **compare(_pair_of(spec, load), base)})
+    return clean(
+        {
+            "schema": SCHEMA,
+            "generator": f"tb-lossdiag {__version__}",
+            "curves": curves,
+            "comparisons": comparisons,
+            "warnings": list(warnings),
+        }
+    )
+
+
+def _load(load: Loader, ref: SeriesRef | None) -> Series | None:
+    return None if ref is None else load(ref)
+
+
+def _pair_of(spec: ExperimentSpec, load: Loader) -> CurvePair:
+    return CurvePair(
+        orient(_load(load, spec.train), spec.direction),
+        orient(_load(load, spec.validation), spec.direction),
+    )
+
+
+def document_from_series(
+    runs: Mapping[str, Mapping[str, Series]],
+    *,
+    baseline: str | None = None,
+    train_tag: str | None = None,
+    val_tag: str | None = None,
+    warnings: Iterable[str] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> dict:
+    """Pair and diagnose series already in memory (``{run: {tag: Series}}``)."""
+    from .pairing import pair
+
+    specs = pair(((r, t) for r, tags in runs.items() for t in tags), train_tag=train_tag, val_tag=val_tag)
+    return build_document(
+        specs,
+        lambda ref: runs.get(ref.run, {}).get(ref.tag),
+        baseline=baseline,
+        warnings=warnings,
+        progress=progress,
+    )
