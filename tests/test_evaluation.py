@@ -1,0 +1,123 @@
+"""Scoring and label handling of the accuracy benchmark."""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+
+import pytest
+
+from tb_lossdiag.evaluation import (
+    CORPUS_RULES,
+    Expectation,
+    errors,
+    expectation_for,
+    healthy_false_alarm_rate,
+    judge,
+    onset_error,
+    parse_demo_labels,
+    parse_inventory,
+    score_kinds,
+    summarise_errors,
+)
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
+INVENTORY = os.path.join(CORPUS, "INVENTORY.tsv")
+
+OVERFIT = Expectation("overfitting", required=frozenset({"overfitting"}), allowed=frozenset({"plateau"}), onset_step=10)
+HEALTHY = Expectation("healthy")
+STUCK = Expectation("no_learning_plateau", any_of=frozenset({"underfitting", "plateau"}))
+
+
+def test_judge_required_allowed_and_other_kinds():
+    assert judge("overfitting", OVERFIT, {"overfitting"}) == "tp"
+    assert judge("overfitting", OVERFIT, set()) == "fn"
+    assert judge("plateau", OVERFIT, {"plateau"}) is None
+    assert judge("spike", OVERFIT, {"spike"}) == "fp"
+    assert judge("spike", OVERFIT, set()) == "tn"
+
+
+def test_judge_any_of_group():
+    assert judge("plateau", STUCK, {"plateau"}) == "tp"
+    # The group is satisfied by plateau, so the unreported member does not count.
+    assert judge("underfitting", STUCK, {"plateau"}) is None
+    assert judge("underfitting", STUCK, set()) == "fn"
+    assert judge("plateau", STUCK, set()) == "fn"
+
+
+def test_score_kinds_known_answer():
+    cases = [
+        (OVERFIT, {"overfitting": 12}),  # tp
+        (OVERFIT, {}),  # fn
+        (OVERFIT, {"overfitting": 9}),  # tp
+        (HEALTHY, {"overfitting": 3}),  # fp
+        (HEALTHY, {}),  # tn
+    ]
+    score = score_kinds(cases, ["overfitting"])["overfitting"]
+    assert (score.tp, score.fp, score.fn, score.tn) == (2, 1, 1, 1)
+    assert score.precision == pytest.approx(2 / 3)
+    assert score.recall == pytest.approx(2 / 3)
+    assert score.f1 == pytest.approx(2 / 3)
+
+
+def test_undefined_ratios_are_none():
+    score = score_kinds([(HEALTHY, {})], ["spike"])["spike"]
+    assert score.precision is None and score.recall is None and score.f1 is None
+
+
+def test_errors_lists_false_positives_and_misses():
+    assert errors(OVERFIT, {"spike": 4, "plateau": 1}) == ({"spike"}, {"overfitting"})
+    assert errors(STUCK, {"underfitting": 0}) == (set(), set())
+
+
+def test_healthy_false_alarm_rate_counts_any_finding():
+    cases = [(HEALTHY, {}), (HEALTHY, {"spike": 5}), (HEALTHY, {}), (OVERFIT, {"spike": 1})]
+    assert healthy_false_alarm_rate(cases) == (1, 3)
+
+
+def test_onset_error_is_relative_to_run_length():
+    assert onset_error(OVERFIT, {"overfitting": 30}, span=100) == pytest.approx(0.2)
+    assert onset_error(OVERFIT, {}, span=100) is None
+    assert onset_error(HEALTHY, {"overfitting": 30}, span=100) is None
+    summary = summarise_errors([0.0, 0.1, 0.2, 0.3, 1.0])
+    assert summary["n"] == 5 and summary["median"] == pytest.approx(0.2)
+    assert summary["p90"] == pytest.approx(0.72)
+    assert summarise_errors([]) == {"n": 0, "median": None, "p90": None}
+
+
+def test_expectation_for_unknown_label_raises():
+    with pytest.raises(KeyError):
+        expectation_for("not_a_label")
+    assert expectation_for("unclear") is None
+
+
+def test_onset_kept_only_for_overfitting_labels():
+    assert expectation_for("overfitting", 7).onset_step == 7
+    assert expectation_for("val_plateau", 7).onset_step is None
+
+
+def test_parse_demo_labels_requires_exactly_the_expected_kinds():
+    text = json.dumps(
+        {
+            "experiments": {
+                "a": {"expected": ["overfitting"], "onset_step": 40, "description": "x"},
+                "b": {"expected": [], "onset_step": None, "description": "y"},
+            }
+        }
+    )
+    labels = parse_demo_labels(text)
+    assert labels["a"].required == {"overfitting"} and labels["a"].onset_step == 40
+    assert labels["a"].allowed == frozenset()
+    assert labels["b"].healthy
+
+
+@pytest.mark.skipif(not os.path.exists(INVENTORY), reason="corpus not available")
+def test_rules_cover_every_corpus_label():
+    with open(INVENTORY, encoding="utf-8") as f:
+        text = f.read()
+    labels = {row["label"] for row in csv.DictReader(text.splitlines(), delimiter="\t")}
+    assert labels <= set(CORPUS_RULES)
+    cases, skipped = parse_inventory(text)
+    assert len(cases) + len(skipped) == len(text.strip().splitlines()) - 1
