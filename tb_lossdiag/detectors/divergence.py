@@ -1,12 +1,124 @@
-"""Detector: divergence (work in progress)."""
+"""Divergence: the loss became NaN/Inf, or exploded and stayed far above its best.
+
+A non-finite value on either curve is divergence at its first step. An
+explosion is judged on the training curve only (the optimiser's own
+objective): a validation loss that climbs while training improves is
+overfitting, not divergence.
+"""
 
 from __future__ import annotations
 
-from .base import CurvePair, Report
+import numpy as np
+
+from ._signal import finite_prefix, rolling_median, smoothing_window, to_log
+from .base import Curve, CurvePair, Finding, Report
 
 KIND = "divergence"
 
+REMEDIES = [
+    "Lower the learning rate (try 3-10x smaller), or add warm-up.",
+    "Clip gradients (e.g. clipnorm=1.0 / torch.nn.utils.clip_grad_norm_).",
+    "Check the inputs and labels for NaN/Inf and the loss for log(0) or division by zero.",
+    "With mixed precision, use loss scaling; check for overflow in custom layers.",
+]
 
-def detect(pair: CurvePair) -> Report:
-    """Find divergence in pair."""
-    return Report()
+
+def _nonfinite(curve: Curve, series: str) -> Finding | None:
+    bad = ~np.isfinite(curve.values)
+    if not bad.any():
+        return None
+    first = int(np.argmax(bad))
+    value = curve.values[first]
+    text = "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
+    finite_before = curve.values[:first]
+    return Finding(
+        kind=KIND,
+        series=series,
+        start_step=int(curve.steps[first]),
+        end_step=None,
+        severity="high",
+        confidence=1.0,
+        summary=f"The {series} loss became {text.upper()} at step {int(curve.steps[first])}.",
+        evidence={
+            "first_nonfinite_step": int(curve.steps[first]),
+            "first_nonfinite_value": text,
+            "nonfinite_points": int(bad.sum()),
+            "last_finite_value": float(finite_before[-1]) if first else None,
+            "last_finite_step": int(curve.steps[first - 1]) if first else None,
+        },
+        remedies=REMEDIES,
+        markers=[(int(curve.steps[first - 1]), float(finite_before[-1]))] if first else [],
+    )
+
+
+def _explosion(curve: Curve, series: str, factor: float, min_points: int) -> Finding | None:
+    """A sustained rise of the smoothed loss to ``factor`` x its best and above its start."""
+    curve = finite_prefix(curve)
+    n = len(curve)
+    if n < min_points:
+        return None
+    x, is_log = to_log(curve.values)
+    if not is_log:
+        return None
+    smooth = rolling_median(x, smoothing_window(n, 0.05))
+    best = int(np.argmin(smooth))
+    start_level = float(np.median(x[: max(1, min(5, n // 10))]))
+    threshold = max(smooth[best] + np.log(factor), start_level)
+    above = smooth > threshold
+    above[: best + 1] = False
+    if not above.any():
+        return None
+    first = int(np.argmax(above))
+    # Sustained: it stays up to the end of the run.
+    if not above[first:].mean() >= 0.8 or not above[-1]:
+        return None
+    peak = first + int(np.argmax(x[first:]))
+    ratio = float(np.exp(smooth[-1] - smooth[best]))
+    return Finding(
+        kind=KIND,
+        series=series,
+        start_step=int(curve.steps[first]),
+        end_step=int(curve.steps[-1]),
+        severity="high",
+        confidence=float(min(1.0, 0.6 + 0.1 * np.log(ratio / factor + 1.0) + 0.2 * above[first:].mean())),
+        summary=(
+            f"The {series} loss exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
+            f"its best (step {int(curve.steps[best])}) and above where it started."
+        ),
+        evidence={
+            "best_step": int(curve.steps[best]),
+            "best_value": float(np.exp(smooth[best])),
+            "final_value": float(np.exp(smooth[-1])),
+            "start_value": float(np.exp(start_level)),
+            "ratio_to_best": ratio,
+        },
+        remedies=REMEDIES,
+        markers=[(int(curve.steps[peak]), float(curve.values[peak]))],
+    )
+
+
+def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5) -> Report:
+    """Find divergence in ``pair``.
+
+    Parameters
+    ----------
+    factor : float, default 3.0
+        An explosion is a training loss whose smoothed level ends at least
+        this many times above its best and above its starting level.
+    min_points : int, default 5
+        Fewer finite training points than this: the explosion check is not run.
+    """
+    report = Report()
+    for series, curve in (("train", pair.train), ("validation", pair.validation)):
+        if curve is not None and len(curve):
+            found = _nonfinite(curve, series)
+            if found:
+                report.findings.append(found)
+    if pair.train is not None and not any(f.series == "train" for f in report.findings):
+        if len(finite_prefix(pair.train)) < min_points:
+            report.not_checked.append(f"explosion: fewer than {min_points} training points")
+        else:
+            found = _explosion(pair.train, "train", factor, min_points)
+            if found:
+                report.findings.append(found)
+    return report
