@@ -1,0 +1,1 @@
+"""The TensorBoard plugin: a ``Loss Diagnosis`` tab over TensorBoard's scalars."""
