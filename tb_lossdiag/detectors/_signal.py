@@ -50,7 +50,16 @@ def rolling_median(x: np.ndarray, window: int) -> np.ndarray:
 
 
 def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Median and MAD of the ``window`` points before each point (NaN for the first)."""
+    """Expected level and MAD of each point from the ``window`` points before it.
+
+    The level is the window's median carried forward along the window's
+    upward trend (the difference of its two halves' medians), since the
+    median describes the window's centre, not the point after it: on a
+    rising curve an ordinary point would otherwise look like a jump. Falling
+    trends are not carried forward: loss curves decelerate as they fall, so
+    extrapolating would make ordinary points look high. NaN where there is
+    no history.
+    """
     n = len(x)
     med = np.full(n, np.nan)
     mad = np.full(n, np.nan)
@@ -61,8 +70,13 @@ def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     views = sliding_window_view(padded, window)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN leading windows
-        med[1:] = np.nanmedian(views, axis=1)
-        mad[1:] = np.nanmedian(np.abs(views - med[1:, None]), axis=1)
+        centre = np.nanmedian(views, axis=1)
+        mad[1:] = np.nanmedian(np.abs(views - centre[:, None]), axis=1)
+        half = window // 2
+        if half >= 2:
+            slope = (np.nanmedian(views[:, half:], axis=1) - np.nanmedian(views[:, :half], axis=1)) / half
+            centre = centre + np.clip(np.nan_to_num(slope), 0.0, None) * (window + 1) / 2
+    med[1:] = centre
     return med, mad
 
 

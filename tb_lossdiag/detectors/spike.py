@@ -1,12 +1,127 @@
-"""Detector: spike (work in progress)."""
+"""Spikes: sudden upward jumps of the loss above its local level.
+
+Each point is compared with the median of the points just before it, in
+units of the curve's robust noise (MAD), on a log scale. Consecutive
+outlying points merge into one event with its peak, height and recovery.
+A jump that never comes back is reported as a level shift. Downward steps
+(learning-rate decay) are never spikes: only upward changes count.
+"""
 
 from __future__ import annotations
 
-from .base import CurvePair, Report
+import numpy as np
+
+from ._signal import MAD_TO_SIGMA, finite_prefix, noise_sigma, to_log, trailing_stats
+from .base import Curve, CurvePair, Finding, Report
 
 KIND = "spike"
 
+REMEDIES = [
+    "Lower the learning rate or add warm-up; spikes often follow steps that are too large.",
+    "Clip gradients (clipnorm / clip_grad_norm_) to bound the damage of a bad batch.",
+    "Look for bad or mislabelled samples in the batches at the spike steps.",
+    "With Adam, a larger epsilon (1e-7 -> 1e-6 or more) damps updates from tiny second moments.",
+]
 
-def detect(pair: CurvePair) -> Report:
-    """Find spike in pair."""
-    return Report()
+
+def detect(
+    pair: CurvePair,
+    *,
+    min_points: int = 8,
+    window: int | None = None,
+    z: float = 3.5,
+    min_height: float = 0.15,
+    merge_gap: int = 2,
+) -> Report:
+    """Find spikes on each curve of ``pair``.
+
+    Parameters
+    ----------
+    min_points : int, default 8
+        Curves with fewer finite points are not checked.
+    window : int, optional
+        Trailing points the local level and noise come from; default
+        ``n // 5`` clipped to [5, 50].
+    z : float, default 3.5
+        A point is outlying when it exceeds the local median by ``z`` robust
+        sigmas, and by more than the curve's largest downward excursions
+        (their 99th percentile): noise with heavy tails, such as per-batch
+        training loss, swings both ways, while a spike goes up only...
+    min_height : float, default 0.15
+        ...and by at least this relative amount (15 % above the local level).
+    merge_gap : int, default 2
+        Outlying points at most this many points apart form one event.
+    """
+    report = Report()
+    for series, curve in (("train", pair.train), ("validation", pair.validation)):
+        if curve is None:
+            continue
+        curve = finite_prefix(curve)
+        if len(curve) < min_points:
+            report.not_checked.append(f"{series}: fewer than {min_points} finite points")
+            continue
+        report.findings.extend(_events(curve, series, window, z, min_height, merge_gap))
+    return report
+
+
+def _events(curve: Curve, series: str, window: int | None, z: float, min_height: float, merge_gap: int) -> list[Finding]:
+    x, is_log = to_log(curve.values)
+    n = len(x)
+    k = window or int(np.clip(n // 5, 5, 50))
+    level, mad = trailing_stats(x, k)
+    sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
+    height = x - level
+    floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        score = np.where(sigma > 0, height / sigma, 0.0)
+    score[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
+    score = np.nan_to_num(score)
+    downward = -score[score < 0]
+    threshold = max(z, float(np.quantile(downward, 0.99)) if downward.size else 0.0)
+    outlying = (score > threshold) & (height > floor)
+    idx = np.flatnonzero(outlying)
+    if idx.size == 0:
+        return []
+    groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
+    return [_finding(curve, series, x, level, sigma, g, is_log) for g in groups]
+
+
+def _finding(curve: Curve, series: str, x: np.ndarray, level: np.ndarray, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:
+    first = int(group[0])
+    peak = first + int(np.argmax(x[first : group[-1] + 1] - level[first]))
+    base = level[first]
+    h = x[peak] - base
+    back = np.flatnonzero(x[peak + 1 :] <= base + h / 2)
+    recovered = back.size > 0
+    end = peak + 1 + int(back[0]) if recovered else None
+    ratio = float(np.exp(h)) if is_log else None
+    base_value = float(np.exp(base)) if is_log else float(base)
+    peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])
+    shift = "spike" if recovered else "level shift"
+    size = f"{ratio:.1f}x its local level" if ratio else f"{h:.3g} above its local level"
+    z_score = float(h / sigma[first]) if sigma[first] > 0 else None
+    severity = "high" if (ratio or 0) >= 3 else "medium" if (ratio or 0) >= 1.5 or not recovered else "low"
+    summary = f"The {series} loss jumped to {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
+    summary += f", and recovered by step {int(curve.steps[end])}." if recovered else ", and did not come back down (a level shift)."
+    return Finding(
+        kind=KIND,
+        series=series,
+        start_step=int(curve.steps[first]),
+        end_step=int(curve.steps[end]) if recovered else None,
+        severity=severity,
+        confidence=float(np.clip(0.5 + 0.05 * (z_score or 0), 0.5, 0.99)),
+        summary=summary,
+        evidence={
+            "peak_step": peak_step,
+            "peak_value": peak_value,
+            "local_level": base_value,
+            "height_ratio": ratio,
+            "height_in_noise_sigmas": z_score,
+            "points": int(group.size),
+            "recovered": recovered,
+            "recovery_step": int(curve.steps[end]) if recovered else None,
+            "shape": shift,
+        },
+        remedies=REMEDIES,
+        markers=[(peak_step, peak_value)],
+    )
