@@ -1,0 +1,274 @@
+"""Accuracy benchmark: tb-lossdiag, trainproof and naive rules against labelled curves.
+
+Usage::
+
+    python3 -m bench.accuracy [--demo-dir DIR] [--corpus DIR] [--json OUT]
+
+With neither ``--demo-dir`` nor ``--corpus``, scores the real-curve corpus at
+``../shared/corpus`` (relative to the repository root). ``--demo-dir`` takes
+the output of ``python3 -m demo DIR`` (event files plus ``labels.json``).
+
+Prints, per labelled set, a markdown table of per-kind precision / recall / F1
+for each system, the share of healthy experiments with any finding, the
+overfitting onset error, and the experiments some system got wrong.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from dataclasses import dataclass
+from typing import Callable, Mapping, Sequence
+
+from tb_lossdiag.detectors import KINDS, CurvePair
+from tb_lossdiag.engine import document_from_series, orient
+from tb_lossdiag.evaluation import (
+    Diagnosis,
+    Expectation,
+    errors,
+    healthy_false_alarm_rate,
+    onset_error,
+    parse_demo_labels,
+    parse_inventory,
+    score_kinds,
+    summarise_errors,
+)
+from tb_lossdiag.series import Series
+
+from . import naive, peers
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+DEFAULT_CORPUS = os.path.join(ROOT, "..", "shared", "corpus")
+SYSTEMS = ("ours", "trainproof", "naive")
+
+Runs = Mapping[str, Mapping[str, Series]]
+
+
+def load_runs(logdir: str) -> Runs:
+    """Every scalar series under ``logdir``, as ``{run: {tag: Series}}``."""
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.util.tensor_util import make_ndarray
+
+    runs: dict[str, dict[str, Series]] = {}
+    for directory, _, files in sorted(os.walk(logdir)):
+        if not any("tfevents" in f for f in files):
+            continue
+        run = os.path.relpath(directory, logdir).replace(os.sep, "/")
+        acc = EventAccumulator(directory, size_guidance={"scalars": 0, "tensors": 0})
+        acc.Reload()
+        tags = {}
+        for tag in acc.Tags()["scalars"]:
+            events = acc.Scalars(tag)
+            tags[tag] = [(e.step, e.value, e.wall_time) for e in events]
+        for tag in acc.Tags()["tensors"]:
+            arrays = [(e.step, make_ndarray(e.tensor_proto), e.wall_time) for e in acc.Tensors(tag)]
+            if arrays and all(a.size == 1 and a.dtype.kind == "f" for _, a, _ in arrays):
+                tags[tag] = [(s, float(a.reshape(-1)[0]), w) for s, a, w in arrays]
+        runs[run] = {
+            tag: Series.from_points(run, tag, *zip(*points)) for tag, points in tags.items() if points
+        }
+    return runs
+
+
+@dataclass(frozen=True)
+class Labelled:
+    """One labelled experiment, located in our document, with the curves every system judges."""
+
+    name: str
+    expectation: Expectation
+    pair: CurvePair
+    span: int
+    ours: Diagnosis
+    located_by: str
+
+
+def _full_tag(entry: Mapping | None) -> str | None:
+    if entry is None:
+        return None
+    return "/".join(p for p in (entry["run"], entry["tag"]) if p not in ("", "."))
+
+
+def _diagnosis(curve: Mapping) -> dict[str, int | None]:
+    found: dict[str, int | None] = {}
+    for finding in curve["findings"]:
+        step = finding["start_step"]
+        found[finding["kind"]] = min(step, found.get(finding["kind"], step))
+    return found
+
+
+def _labelled(name: str, expectation: Expectation, curve: Mapping | None, runs: Runs, located_by: str) -> Labelled:
+    """The experiment's curve pair, span and our diagnosis (empty if no curve was found)."""
+    if curve is None:
+        return Labelled(name, expectation, CurvePair(None, None), 0, {}, "missing")
+    series = [runs[e["run"]][e["tag"]] if e else None for e in (curve["train"], curve["validation"])]
+    pair = CurvePair(*(orient(s, curve["direction"]) for s in series))
+    steps = [c.steps for c in (pair.train, pair.validation) if c is not None and len(c)]
+    span = int(max(s[-1] for s in steps) - min(s[0] for s in steps)) if steps else 0
+    return Labelled(name, expectation, pair, span, _diagnosis(curve), located_by)
+
+
+def locate(curves: Sequence[Mapping], train_tag: str, val_tag: str) -> tuple[Mapping | None, str]:
+    """The curve of an inventory row: its chosen tags, else one of them, else the first primary curve."""
+    def rank(curve: Mapping) -> tuple[int, bool]:
+        matches = (_full_tag(curve["train"]) == train_tag) + (_full_tag(curve["validation"]) == val_tag)
+        return matches, curve["primary"]
+
+    if not curves:
+        return None, "missing"
+    best = max(curves, key=rank)
+    matches, is_primary = rank(best)
+    if matches == 0 and not is_primary:
+        return None, "missing"
+    return best, {2: "tags", 1: "one tag", 0: "primary"}[matches]
+
+
+def corpus_experiments(corpus: str) -> tuple[list[Labelled], list[str]]:
+    """Labelled corpus runs (each run_dir read as its own logdir) and the skipped run_dirs."""
+    with open(os.path.join(corpus, "INVENTORY.tsv"), encoding="utf-8") as f:
+        cases, skipped = parse_inventory(f.read())
+    out = []
+    for case in cases:
+        runs = load_runs(os.path.join(corpus, case.run_dir))
+        curves = document_from_series(runs)["curves"]
+        curve, located_by = locate(curves, case.train_tag, case.val_tag)
+        out.append(_labelled(case.run_dir, case.expectation, curve, runs, located_by))
+    return out, skipped
+
+
+def demo_experiments(demo_dir: str) -> list[Labelled]:
+    """The demo's labelled experiments: the primary curve of each labelled name."""
+    with open(os.path.join(demo_dir, "labels.json"), encoding="utf-8") as f:
+        labels = parse_demo_labels(f.read())
+    runs = load_runs(demo_dir)
+    primaries = {c["name"]: c for c in document_from_series(runs)["curves"] if c["primary"]}
+    return [
+        _labelled(name, exp, primaries.get(name), runs, "name" if name in primaries else "missing")
+        for name, exp in sorted(labels.items())
+    ]
+
+
+def diagnose_all(experiments: Sequence[Labelled]) -> dict[str, list[Diagnosis | None]]:
+    """Each system's diagnosis of each experiment (None: the system is unavailable or failed)."""
+    pairs = [e.pair for e in experiments]
+    return {
+        "ours": [e.ours for e in experiments],
+        "trainproof": peers.diagnose_all(pairs) if peers.available() else [None] * len(pairs),
+        "naive": [naive.diagnose(p) for p in pairs],
+    }
+
+
+def evaluate(experiments: Sequence[Labelled], diagnoses: Mapping[str, Sequence[Diagnosis | None]]) -> dict:
+    """Scores of every system over one labelled set."""
+    systems = {}
+    for system, results in diagnoses.items():
+        if all(r is None for r in results):
+            systems[system] = None
+            continue
+        cases = [(e.expectation, d or {}) for e, d in zip(experiments, results)]
+        alarms, healthy = healthy_false_alarm_rate(cases)
+        onsets = [onset_error(e.expectation, d or {}, e.span) for e, d in zip(experiments, results)]
+        systems[system] = {
+            "kinds": {k: s.to_dict() for k, s in score_kinds(cases, KINDS).items()},
+            "healthy_false_alarms": {"with_findings": alarms, "healthy": healthy},
+            "onset_error": summarise_errors(x for x in onsets if x is not None),
+            "failed": sum(1 for r in results if r is None),
+        }
+    return systems
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:.2f}"
+
+
+def _cell(expectation: Expectation, diagnosis: Diagnosis | None) -> str:
+    if diagnosis is None:
+        return "n/a"
+    wrong, missed = errors(expectation, diagnosis)
+    said = ", ".join(k + ("!" if k in wrong else "") for k in sorted(diagnosis)) or "none"
+    return said + (f"; missed {', '.join(sorted(missed))}" if missed else "")
+
+
+def render(title: str, experiments: Sequence[Labelled], diagnoses: Mapping, scores: Mapping) -> str:
+    """Markdown: the score table, then the experiments some system got wrong."""
+    names = [s for s in SYSTEMS if s in scores]
+    head = "| kind | positives | " + " | ".join(f"{s} P / R / F1" for s in names) + " |"
+    lines = [f"### {title}", "", head, "|" + "---|" * (len(names) + 2)]
+    for kind in KINDS:
+        positives = sum(1 for e in experiments if kind in e.expectation.required | e.expectation.any_of)
+        cells = []
+        for s in names:
+            k = scores[s]["kinds"][kind] if scores[s] else None
+            cells.append("n/a" if k is None else " / ".join(_fmt(k[m]) for m in ("precision", "recall", "f1")))
+        lines.append(f"| {kind} | {positives} | " + " | ".join(cells) + " |")
+    alarm_cells, onset_cells = [], []
+    for s in names:
+        if scores[s] is None:
+            alarm_cells.append("n/a")
+            onset_cells.append("n/a")
+            continue
+        a = scores[s]["healthy_false_alarms"]
+        o = scores[s]["onset_error"]
+        alarm_cells.append(f"{a['with_findings']}/{a['healthy']}")
+        onset_cells.append(f"{_fmt(o['median'])} / {_fmt(o['p90'])} (n={o['n']})")
+    lines.append("| healthy with findings | | " + " | ".join(alarm_cells) + " |")
+    lines.append("| overfit onset error median / p90 | | " + " | ".join(onset_cells) + " |")
+    located = {}
+    for e in experiments:
+        located[e.located_by] = located.get(e.located_by, 0) + 1
+    lines += ["", "Curves located by: " + ", ".join(f"{k} {v}" for k, v in sorted(located.items())), ""]
+    lines += ["| experiment | label | " + " | ".join(names) + " |", "|" + "---|" * (len(names) + 2)]
+    for i, e in enumerate(experiments):
+        results = [diagnoses[s][i] for s in names]
+        if all(d is not None and errors(e.expectation, d) == (set(), set()) for d in results):
+            continue
+        lines.append(f"| {e.name} | {e.expectation.label} | " + " | ".join(_cell(e.expectation, d) for d in results) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def _report(experiments: Sequence[Labelled]) -> tuple[dict, dict]:
+    diagnoses = diagnose_all(experiments)
+    return diagnoses, evaluate(experiments, diagnoses)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--demo-dir", help="output of `python3 -m demo DIR` (with labels.json)")
+    parser.add_argument("--corpus", help="real-curve corpus with INVENTORY.tsv (default when no set is given)")
+    parser.add_argument("--json", help="write every score and diagnosis to this file")
+    args = parser.parse_args(argv)
+    sets: dict[str, Callable[[], tuple[list[Labelled], list[str]]]] = {}
+    if args.demo_dir:
+        sets["demo"] = lambda: (demo_experiments(args.demo_dir), [])
+    if args.corpus or not args.demo_dir:
+        sets["corpus"] = lambda: corpus_experiments(args.corpus or DEFAULT_CORPUS)
+    if not peers.available():
+        print("trainproof is not installed: its column shows n/a", file=sys.stderr)
+    output = {}
+    for name, build in sets.items():
+        experiments, skipped = build()
+        diagnoses, scores = _report(experiments)
+        title = f"{name}: {len(experiments)} labelled experiments" + (f", {len(skipped)} unscored" if skipped else "")
+        print(render(title, experiments, diagnoses, scores))
+        output[name] = {
+            "systems": scores,
+            "skipped": skipped,
+            "experiments": [
+                {
+                    "name": e.name,
+                    "label": e.expectation.label,
+                    "located_by": e.located_by,
+                    **{s: diagnoses[s][i] for s in SYSTEMS},
+                }
+                for i, e in enumerate(experiments)
+            ],
+        }
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(output, f, indent=1)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
