@@ -5,6 +5,8 @@ from __future__ import annotations
 import csv
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
@@ -121,3 +123,49 @@ def test_rules_cover_every_corpus_label():
     assert labels <= set(CORPUS_RULES)
     cases, skipped = parse_inventory(text)
     assert len(cases) + len(skipped) == len(text.strip().splitlines()) - 1
+
+
+def _labelled_logdir(logdir: str) -> None:
+    """Three Keras-layout experiments the naive rules judge exactly, with a demo-style labels.json."""
+    from tests.event_writers import write_tbx
+
+    steps = list(range(30))
+    falling = [1 / (1 + s / 10) for s in steps]
+    curves = {
+        "healthy": (falling, [1.1 * v for v in falling]),
+        "overfit": (falling, [falling[s] if s <= 10 else 0.5 + 0.02 * (s - 10) for s in steps]),
+        "nan": ([v if s < 20 else float("nan") for s, v in zip(steps, falling)], [1.1 * v for v in falling]),
+    }
+    for name, (train, validation) in curves.items():
+        write_tbx(logdir, f"{name}/train", {"epoch_loss": (steps, train)})
+        write_tbx(logdir, f"{name}/validation", {"epoch_loss": (steps, validation)})
+    labels = {
+        "healthy": {"expected": [], "onset_step": None, "description": "falls to the end"},
+        "overfit": {"expected": ["overfitting"], "onset_step": 10, "description": "val rises after step 10"},
+        "nan": {"expected": ["divergence"], "onset_step": None, "description": "NaN from step 20"},
+    }
+    with open(os.path.join(logdir, "labels.json"), "w", encoding="utf-8") as f:
+        json.dump({"experiments": labels}, f)
+
+
+def test_accuracy_benchmark_end_to_end(tmp_path):
+    _labelled_logdir(str(tmp_path / "demo"))
+    out = tmp_path / "scores.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "bench.accuracy", "--demo-dir", str(tmp_path / "demo"), "--json", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "### demo: 3 labelled experiments" in result.stdout
+    demo = json.loads(out.read_text())["demo"]
+    assert [e["name"] for e in demo["experiments"]] == ["healthy", "nan", "overfit"]
+    assert all(e["located_by"] == "name" for e in demo["experiments"])
+    naive = demo["systems"]["naive"]
+    for kind in ("overfitting", "divergence"):
+        counts = naive["kinds"][kind]
+        assert (counts["tp"], counts["fp"], counts["fn"]) == (1, 0, 0), kind
+    assert naive["healthy_false_alarms"] == {"with_findings": 0, "healthy": 1}
+    assert naive["onset_error"] == {"n": 1, "median": 0.0, "p90": 0.0}
+    assert demo["systems"]["ours"] is not None
