@@ -1,0 +1,357 @@
+"""The plugin in-process: real event files, TensorBoard's multiplexer data
+provider and WSGI application, driven with werkzeug's test client."""
+
+from __future__ import annotations
+
+import json
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tensorboard.backend import application
+from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+from tensorboard.plugins import base_plugin
+from werkzeug.test import Client
+
+from tb_lossdiag.engine import document_from_series
+from tb_lossdiag.plugin.downsample import minmax_indices
+from tb_lossdiag.plugin.loader import LossDiagLoader
+from tb_lossdiag.plugin.provider import is_sampled
+from tb_lossdiag.series import Series
+from tests.event_writers import write_tbx, write_tf
+
+ROUTE = "/data/plugin/lossdiag"
+ODD = "odd <b>&'\" é"  # an experiment name that must come back verbatim
+
+STEPS = list(range(60))
+OVERFIT_TRAIN = [2.0 / (s + 1) for s in STEPS]
+OVERFIT_VAL = [2.0 / (s + 1) + (s / 40) ** 2 for s in STEPS]
+DIVERGING = [1.0 / (s + 1) if s < 40 else (math.nan if s % 2 else math.inf) for s in STEPS]
+SPIKY = [1.0 / (s + 1) + (5.0 if s == 33 else 0.0) for s in STEPS]
+
+
+class Logdir:
+    """A logdir being written, remembering every point as TensorBoard stores it."""
+
+    def __init__(self, path) -> None:
+        self.path = str(path)
+        self.written: dict[str, dict[str, tuple[list, list]]] = {}
+
+    def write(self, run: str, scalars: dict, writer=write_tbx) -> None:
+        writer(self.path, run, scalars)
+        tags = self.written.setdefault(run, {})
+        for tag, (steps, values) in scalars.items():
+            old_steps, old_values = tags.get(tag, ([], []))
+            tags[tag] = (old_steps + list(steps), old_values + list(values))
+
+    def expected_document(self, **kwargs) -> dict:
+        """What the engine says about the points written (float32, as stored)."""
+        runs = {
+            run: {
+                tag: Series.from_points(run, tag, steps, np.float32(values).astype(np.float64))
+                for tag, (steps, values) in tags.items()
+            }
+            for run, tags in self.written.items()
+        }
+        return document_from_series(runs, **kwargs)
+
+
+class Served:
+    """The plugin behind TensorBoard's WSGI app, over a multiplexer of ``logdir``."""
+
+    def __init__(self, logdir: str, samples: int | None = None) -> None:
+        guidance = {"scalars": samples or 0}
+        self.multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance=guidance)
+        self.multiplexer.AddRunsFromDirectory(logdir)
+        self.multiplexer.Reload()
+        provider = data_provider.MultiplexerDataProvider(self.multiplexer, logdir)
+        hints = {"scalars": samples} if samples else {"scalars": 100_000_000}
+        context = base_plugin.TBContext(data_provider=provider, logdir=logdir, sampling_hints=hints)
+        self.plugin = LossDiagLoader().load(context)
+        self.client = Client(application.TensorBoardWSGI([self.plugin], data_provider=provider))
+
+    def get(self, path: str, status: int = 200):
+        response = self.client.get(path)
+        assert response.status_code == status, response.get_data(as_text=True)
+        return response
+
+    def json(self, path: str, status: int = 200):
+        response = self.get(path, status)
+        assert response.mimetype == "application/json"
+        return strict_json(response.get_data(as_text=True))
+
+
+def strict_json(text: str):
+    def reject(constant):
+        raise AssertionError(f"non-standard JSON constant {constant}")
+
+    return json.loads(text, parse_constant=reject)
+
+
+@pytest.fixture(scope="module")
+def logdir(tmp_path_factory) -> Logdir:
+    d = Logdir(tmp_path_factory.mktemp("logs"))
+    d.write("keras/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN), "epoch_learning_rate": (STEPS, [0.01] * 60)}, write_tf)
+    d.write("keras/validation", {"epoch_loss": (STEPS, OVERFIT_VAL)}, write_tf)
+    d.write("hf", {"train/loss": (STEPS, SPIKY), "eval/loss": (STEPS[::5], OVERFIT_TRAIN[::5]), "train/learning_rate": (STEPS, [1e-3] * 60)})
+    d.write("nan", {"loss": (STEPS, DIVERGING)})
+    d.write(f"{ODD}/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN)})
+    # A restarted run: a second process (second event file) rewrites steps 20..39;
+    # the last value per step wins. Two tensorboardX writers within one second
+    # would share a file name, hence two libraries.
+    d.write("restart/train", {"epoch_loss": (STEPS[:40], [5.0] * 40)})
+    d.write("restart/train", {"epoch_loss": (STEPS[20:], OVERFIT_TRAIN[20:])}, write_tf)
+    return d
+
+
+@pytest.fixture(scope="module")
+def served(logdir) -> Served:
+    return Served(logdir.path)
+
+
+# -- registration ---------------------------------------------------------------
+
+
+def test_plugin_listed_as_enabled_iframe_tab(served):
+    listing = served.json("/data/plugins_listing")["lossdiag"]
+    assert listing["enabled"] is True
+    assert listing["tab_name"] == "Loss Diagnosis"
+    assert listing["loading_mechanism"] == {"type": "IFRAME", "module_path": f"{ROUTE}/index.js"}
+
+
+# -- /diagnosis -----------------------------------------------------------------
+
+
+def test_diagnosis_is_the_engine_document(served, logdir):
+    assert served.json(f"{ROUTE}/diagnosis") == logdir.expected_document()
+
+
+def test_diagnosis_with_baseline_is_the_engine_document(served, logdir):
+    assert served.json(f"{ROUTE}/diagnosis?baseline=keras") == logdir.expected_document(baseline="keras")
+
+
+def test_untrusted_names_come_back_verbatim(served):
+    names = {c["name"] for c in served.json(f"{ROUTE}/diagnosis")["curves"]}
+    assert {"keras", "hf", "nan", "restart", ODD} <= names
+
+
+def test_restarted_run_keeps_last_value_per_step(served):
+    curves = served.json(f"{ROUTE}/curves?experiment=restart")["experiments"][0]["curves"]
+    (train,) = curves[0]["series"]
+    assert train["steps"] == STEPS
+    assert train["values"][:20] == [5.0] * 20
+    assert train["values"][20:] == pytest.approx(OVERFIT_TRAIN[20:], rel=1e-6)
+
+
+def test_unknown_baseline_is_a_json_404(served):
+    body = served.json(f"{ROUTE}/diagnosis?baseline=nope", status=404)
+    assert "nope" in body["error"]
+
+
+def test_experiment_prefixed_url_reaches_the_plugin(served):
+    assert served.json(f"/experiment/abc/{ROUTE}/diagnosis") == served.json(f"{ROUTE}/diagnosis")
+
+
+# -- /curves --------------------------------------------------------------------
+
+
+def test_curves_of_a_keras_experiment(served, logdir):
+    (exp,) = served.json(f"{ROUTE}/curves?experiment=keras")["experiments"]
+    assert exp["name"] == "keras"
+    (curve,) = exp["curves"]
+    document = logdir.expected_document()
+    assert curve["findings"] == next(c["findings"] for c in document["curves"] if c["name"] == "keras")
+    assert (curve["metric"], curve["direction"], curve["primary"]) == ("loss", "min", True)
+    train, val = curve["series"]
+    assert (train["role"], train["run"], train["tag"]) == ("train", "keras/train", "epoch_loss")
+    assert (val["role"], val["run"]) == ("validation", "keras/validation")
+    assert train["steps"] == STEPS and len(train["wall_times"]) == 60
+    assert train["values"] == pytest.approx(OVERFIT_TRAIN, rel=1e-6)
+    assert train["sampled"] is False and train["nonfinite"] == []
+    lr = exp["learning_rate"]
+    assert (lr["run"], lr["tag"]) == ("keras/train", "epoch_learning_rate")
+    assert lr["values"] == pytest.approx([0.01] * 60)
+
+
+def test_curves_find_learning_rate_in_the_same_run(served):
+    (exp,) = served.json(f"{ROUTE}/curves?experiment=hf")["experiments"]
+    assert exp["learning_rate"]["tag"] == "train/learning_rate"
+    assert [s["tag"] for s in exp["curves"][0]["series"]] == ["train/loss", "eval/loss"]
+
+
+def test_curves_list_nonfinite_values_as_null(served):
+    (exp,) = served.json(f"{ROUTE}/curves?experiment=nan")["experiments"]
+    (series,) = exp["curves"][0]["series"]
+    assert series["values"][40:] == [None] * 20
+    assert series["nonfinite"] == [{"step": s, "value": "nan" if s % 2 else "inf"} for s in STEPS[40:]]
+    assert exp["learning_rate"] is None
+
+
+def test_curves_with_baseline_and_several_experiments(served):
+    body = served.json(f"{ROUTE}/curves?experiment=hf&experiment=keras&baseline=keras")
+    hf, keras = body["experiments"]
+    roles = [s["role"] for s in hf["curves"][0]["series"]]
+    assert roles == ["train", "validation", "baseline_train", "baseline_validation"]
+    assert hf["curves"][0]["series"][2]["run"] == "keras/train"
+    assert [s["role"] for s in keras["curves"][0]["series"]] == ["train", "validation"]
+
+
+def test_curves_max_points_keeps_the_spike(served):
+    (exp,) = served.json(f"{ROUTE}/curves?experiment=hf&max_points=10")["experiments"]
+    train = exp["curves"][0]["series"][0]
+    assert len(train["steps"]) <= 10
+    assert 33 in train["steps"]
+    assert len(train["values"]) == len(train["wall_times"]) == len(train["steps"])
+
+
+def test_curves_untrusted_name(served):
+    from urllib.parse import quote
+
+    (exp,) = served.json(f"{ROUTE}/curves?experiment={quote(ODD)}")["experiments"]
+    assert exp["name"] == ODD
+
+
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("", 400),
+        ("?baseline=keras", 400),
+        ("?experiment=keras&max_points=ten", 400),
+        ("?experiment=keras&max_points=1", 400),
+        ("?experiment=keras&max_points=1000001", 400),
+        ("?experiment=nope", 404),
+        ("?experiment=keras&experiment=nope", 404),
+        ("?experiment=keras&baseline=nope", 404),
+    ],
+)
+def test_curves_rejects_bad_requests_with_json(served, query, status):
+    assert "error" in served.json(f"{ROUTE}/curves{query}", status=status)
+
+
+# -- static files ---------------------------------------------------------------
+
+
+def test_index_js_is_javascript(served):
+    response = served.get(f"{ROUTE}/index.js")
+    assert response.mimetype == "text/javascript"
+    assert b"export" in response.get_data()
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_static_serves_package_files(served):
+    assert served.get(f"{ROUTE}/static/index.js").mimetype == "text/javascript"
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/static/../plugin/loader.py",
+        "/static/%2e%2e/plugin/loader.py",
+        "/static/..%2f..%2fsetup.py",
+        "/static/%2e%2e%2f%2e%2e%2fsetup.py",
+        "/static//etc/passwd",
+        "/static/%2fetc%2fpasswd",
+        "/static/",
+        "/static/missing.js",
+        "/static/.\\..\\setup.py",
+    ],
+)
+def test_static_traversal_is_not_found(served, path):
+    response = served.get(ROUTE + path, status=404)
+    assert b"import" not in response.get_data() and b"root:" not in response.get_data()
+
+
+# -- sampling -------------------------------------------------------------------
+
+
+def test_sampled_series_are_flagged(tmp_path):
+    d = Logdir(tmp_path)
+    d.write("long/train", {"loss": (list(range(300)), [1.0 / (s + 1) for s in range(300)])})
+    d.write("short/train", {"loss": (list(range(100)), [1.0 / (s + 1) for s in range(100)])})
+    served = Served(d.path, samples=100)
+    doc = served.json(f"{ROUTE}/diagnosis")
+    sampled = {c["name"]: c["train"]["sampled"] for c in doc["curves"]}
+    assert sampled == {"long": True, "short": False}
+    assert doc["sampling"] == {"sampled_series": 1, "flag": "--samples_per_plugin scalars=100000000"}
+    (exp,) = served.json(f"{ROUTE}/curves?experiment=long")["experiments"]
+    assert exp["curves"][0]["series"][0]["sampled"] is True
+
+
+@pytest.mark.parametrize(
+    "steps, stored, capacity, sampled",
+    [
+        (range(50), 50, 100, False),  # room left in the reservoir
+        (range(100), 100, 100, False),  # exactly full with a complete log from step 0
+        (range(10, 1010, 10), 100, 100, False),  # complete log from the stride (10, 20, ...)
+        (sorted({0, 3, 4, 9, 12} | set(range(20, 115))), 100, 100, True),  # irregular gaps
+        (range(5, 105), 100, 100, True),  # the beginning was dropped
+        (range(100), 100, 0, False),  # capacity 0: everything kept
+    ],
+)
+def test_is_sampled(steps, stored, capacity, sampled):
+    assert is_sampled(np.asarray(list(steps)), stored, capacity) is sampled
+
+
+# -- caching --------------------------------------------------------------------
+
+
+def test_cache_recomputes_only_changed_experiments(tmp_path):
+    d = Logdir(tmp_path)
+    for name in ("a", "b", "c"):
+        d.write(f"{name}/train", {"loss": (STEPS, OVERFIT_TRAIN)})
+        d.write(f"{name}/validation", {"loss": (STEPS, OVERFIT_TRAIN)})
+    served = Served(d.path)
+    first = served.json(f"{ROUTE}/diagnosis")
+    assert served.plugin.cache.diagnosed == 3
+    assert served.json(f"{ROUTE}/diagnosis") == first
+    assert served.plugin.cache.diagnosed == 3  # unchanged data: nothing recomputed
+
+    more = list(range(60, 90))
+    d.write("b/validation", {"loss": (more, [2.0 / (s + 1) + (s / 40) ** 2 for s in more])}, write_tf)
+    served.multiplexer.Reload()
+    second = served.json(f"{ROUTE}/diagnosis")
+    assert served.plugin.cache.diagnosed == 4  # only "b"
+    assert second == d.expected_document()
+    assert second != first
+
+
+# -- display downsampling -------------------------------------------------------
+
+
+def test_minmax_keeps_everything_when_short():
+    assert minmax_indices(np.arange(5.0), 5).tolist() == [0, 1, 2, 3, 4]
+
+
+def test_minmax_keeps_bucket_extremes():
+    values = np.array([3.0, 1.0, 2.0, 9.0, 5.0, 4.0, 0.0, 6.0])
+    # Two buckets of four: [3, 1, 2, 9] and [5, 4, 0, 6].
+    assert minmax_indices(values, 4).tolist() == [1, 3, 6, 7]
+
+
+def test_minmax_shows_nonfinite_points():
+    values = np.ones(1000)
+    values[500] = np.nan
+    values[700] = -np.inf
+    kept = minmax_indices(values, 20)
+    assert 500 in kept and 700 in kept
+
+
+def test_minmax_rejects_fewer_than_two_points():
+    with pytest.raises(ValueError):
+        minmax_indices(np.ones(3), 1)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=0, max_size=300),
+    st.integers(2, 50),
+)
+def test_minmax_properties(values, max_points):
+    values = np.asarray(values, dtype=np.float64)
+    kept = minmax_indices(values, max_points)
+    assert len(kept) <= max_points
+    assert np.all(np.diff(kept) > 0) and (len(kept) == 0 or (kept[0] >= 0 and kept[-1] < len(values)))
+    if len(values) and not np.isnan(values).any():  # global extremes survive
+        assert values[kept].max() == values.max() and values[kept].min() == values.min()
