@@ -1,12 +1,150 @@
-"""Detector: plateau (work in progress)."""
+"""Plateaus: stretches where the loss stopped improving, then training moved on.
+
+A point is *flat* when the smoothed log-loss improved by less than
+``tolerance`` over the preceding ``window`` steps. A run of flat points
+spanning at least ``min_length`` of the run is a plateau when it is an
+obstacle: the loss later falls clearly below it (a stall that was escaped),
+or it lasts from the first step to the last (training never got going).
+The flat tail after real progress is convergence, or the end of a
+learning-rate schedule, and is not reported.
+"""
 
 from __future__ import annotations
 
-from .base import CurvePair, Report
+import numpy as np
+
+from ._signal import finite_prefix, noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from .base import Curve, CurvePair, Finding, Report
 
 KIND = "plateau"
 
+REMEDIES = [
+    "Raise the learning rate, or use a schedule with warm-up / restarts to leave the flat region sooner.",
+    "Check the initialisation and activations (saturating sigmoid/tanh, dead ReLUs); try batch normalisation.",
+    "Use an adaptive optimiser (Adam) or add momentum.",
+    "If it ended with a learning-rate decay, decay earlier or use ReduceLROnPlateau.",
+]
 
-def detect(pair: CurvePair) -> Report:
-    """Find plateau in pair."""
-    return Report()
+
+def flat_mask(steps: np.ndarray, smooth: np.ndarray, window: float, tolerance: float) -> np.ndarray:
+    """Points whose smoothed loss improved by less than ``tolerance`` over ``window`` steps."""
+    back = values_at(steps, smooth, steps - window)
+    improvement = back - smooth
+    mask = improvement < tolerance
+    mask[steps - window < steps[0]] = False  # no full window behind it yet
+    return mask
+
+
+def detect(
+    pair: CurvePair,
+    *,
+    min_points: int = 10,
+    window: float | None = None,
+    tolerance: float = 0.01,
+    min_length: float = 0.15,
+    min_escape: float = 0.1,
+) -> Report:
+    """Find plateaus on the training curve (the validation curve if alone).
+
+    Parameters
+    ----------
+    min_points : int, default 10
+        Fewer finite points: not checked.
+    window : float, optional
+        The window in steps over which improvement is measured; default 10 %
+        of the run's step span.
+    tolerance : float, default 0.01
+        Flat means less than 1 % relative improvement over the window.
+    min_length : float, default 0.15
+        Shortest plateau as a fraction of the run's step span (the window
+        itself counts: a flat point vouches for the window behind it).
+    min_escape : float, default 0.1
+        A plateau that does not last the whole run must be escaped: the loss
+        later falls at least this fraction (10 %) below the plateau's level,
+        by three noise sigmas, and by this fraction of the curve's whole
+        range in plain units (so a flat stretch at 1e-4 before a fall to
+        1e-5 at the end of a long run is not an obstacle).
+    """
+    report = Report()
+    series = "train" if pair.train is not None else "validation"
+    curve = pair.train if pair.train is not None else pair.validation
+    if curve is None:
+        return report
+    curve = finite_prefix(curve)
+    if len(curve) < min_points:
+        report.not_checked.append(f"fewer than {min_points} finite points")
+        return report
+    x, is_log = to_log(curve.values)
+    if not is_log:
+        report.not_checked.append("relative improvement needs a positive loss")
+        return report
+    span = float(curve.steps[-1] - curve.steps[0])
+    w = window if window is not None else 0.1 * span
+    smooth = rolling_median(x, smoothing_window(len(x), 0.05))
+    mask = flat_mask(curve.steps, smooth, w, tolerance)
+    first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
+    drop_needed = max(-np.log1p(-min_escape), 3.0 * noise_sigma(x))
+    low, high = np.percentile(curve.values, [5, 95])
+    for lo, hi in _runs(mask):
+        # A flat point vouches for the window behind it.
+        start = 0 if lo <= first_judged else int(np.searchsorted(curve.steps, curve.steps[lo] - w))
+        length = float(curve.steps[hi] - curve.steps[start])
+        if length < min_length * span:
+            continue
+        level = float(np.median(x[start : hi + 1]))
+        later = smooth[hi + 1 :]
+        escaped = (
+            later.size > 0
+            and level - float(later.min()) > drop_needed
+            and np.exp(level) - np.exp(later.min()) > min_escape * (high - low)
+        )
+        whole_run = start == 0 and hi == len(x) - 1
+        if escaped or whole_run:
+            report.findings.append(_finding(curve, series, start, hi, level, later, escaped, span))
+    return report
+
+
+def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
+    """(first, last) indices of each run of True values."""
+    padded = np.concatenate([[False], mask, [False]])
+    edges = np.flatnonzero(np.diff(padded.astype(np.int8)))
+    return [(int(a), int(b) - 1) for a, b in zip(edges[::2], edges[1::2])]
+
+
+def _finding(
+    curve: Curve, series: str, start: int, end: int, level: float, later: np.ndarray, escaped: bool, span: float
+) -> Finding:
+    s0, s1 = int(curve.steps[start]), int(curve.steps[end])
+    share = (s1 - s0) / span if span else 1.0
+    evidence = {
+        "level": float(np.exp(level)),
+        "length_steps": s1 - s0,
+        "share_of_run": share,
+        "relative_change_inside": float(np.exp(x_change(curve, start, end))) - 1.0,
+    }
+    if escaped:
+        evidence["later_best"] = float(np.exp(later.min()))
+        how = f"then fell to {np.exp(later.min()):.4g}"
+    else:
+        how = "for the whole run"
+    return Finding(
+        kind=KIND,
+        series=series,
+        start_step=s0,
+        end_step=s1,
+        severity="high" if not escaped or share > 0.4 else "medium" if share > 0.25 else "low",
+        confidence=float(np.clip(0.55 + share, 0.55, 0.95)),
+        summary=(
+            f"The {series} loss stalled at about {np.exp(level):.4g} from step {s0} to step {s1} "
+            f"({share:.0%} of the run), {how}."
+        ),
+        evidence=evidence,
+        remedies=REMEDIES,
+    )
+
+
+def x_change(curve: Curve, start: int, end: int) -> float:
+    """Log change of the raw loss between two indices (medians of 3 points)."""
+    a = np.median(np.log(curve.values[start : start + 3]))
+    b = np.median(np.log(curve.values[max(start, end - 2) : end + 1]))
+    return float(b - a)
