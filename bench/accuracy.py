@@ -118,10 +118,7 @@ def locate(curves: Sequence[Mapping], train_tag: str, val_tag: str) -> tuple[Map
     if not curves:
         return None, "missing"
     best = max(curves, key=rank)
-    matches, is_primary = rank(best)
-    if matches == 0 and not is_primary:
-        return None, "missing"
-    return best, {2: "tags", 1: "one tag", 0: "primary"}[matches]
+    return best, ("primary", "one tag", "tags")[rank(best)[0]]
 
 
 def corpus_experiments(corpus: str) -> tuple[list[Labelled], list[str]]:
@@ -227,11 +224,6 @@ def render(title: str, experiments: Sequence[Labelled], diagnoses: Mapping, scor
     return "\n".join(lines) + "\n"
 
 
-def _report(experiments: Sequence[Labelled]) -> tuple[dict, dict]:
-    diagnoses = diagnose_all(experiments)
-    return diagnoses, evaluate(experiments, diagnoses)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--demo-dir", help="output of `python3 -m demo DIR` (with labels.json)")
@@ -248,7 +240,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     output = {}
     for name, build in sets.items():
         experiments, skipped = build()
-        diagnoses, scores = _report(experiments)
+        diagnoses = diagnose_all(experiments)
+        scores = evaluate(experiments, diagnoses)
         title = f"{name}: {len(experiments)} labelled experiments" + (f", {len(skipped)} unscored" if skipped else "")
         print(render(title, experiments, diagnoses, scores))
         output[name] = {
