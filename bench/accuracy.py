@@ -215,6 +215,7 @@ def render(title: str, experiments: Sequence[Labelled], diagnoses: Mapping, scor
     for e in experiments:
         located[e.located_by] = located.get(e.located_by, 0) + 1
     lines += ["", "Curves located by: " + ", ".join(f"{k} {v}" for k, v in sorted(located.items())), ""]
+    lines += ["Experiments some system got wrong (`!` marks a false positive):", ""]
     lines += ["| experiment | label | " + " | ".join(names) + " |", "|" + "---|" * (len(names) + 2)]
     for i, e in enumerate(experiments):
         results = [diagnoses[s][i] for s in names]
