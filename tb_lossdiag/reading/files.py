@@ -1,0 +1,65 @@
+"""Finding event files and reading their bytes, on local disk or through TensorFlow's gfile."""
+
+from __future__ import annotations
+
+import os
+import posixpath
+
+import numpy as np
+
+
+def is_remote(path: str) -> bool:
+    """True for URLs such as ``gs://bucket/logs`` or ``s3://...``."""
+    return "://" in path
+
+
+def _gfile():
+    try:
+        import tensorflow as tf
+    except ImportError:
+        raise ImportError("reading a remote logdir (gs://, s3://, ...) needs TensorFlow: pip install tensorflow") from None
+    return tf.io.gfile
+
+
+def is_event_file(name: str) -> bool:
+    """TensorBoard's rule: any file whose name contains ``tfevents``."""
+    return "tfevents" in name
+
+
+def event_files_by_run(logdir: str) -> dict[str, list[str]]:
+    """``{run: [event file paths in name order]}``, runs named as TensorBoard names them.
+
+    A run is a directory holding event files, named by its path relative to
+    ``logdir`` with ``/`` separators, ``.`` for ``logdir`` itself.
+    Raises FileNotFoundError / NotADirectoryError for a bad ``logdir``.
+    """
+    remote = is_remote(logdir)
+    fs = _gfile() if remote else None
+    exists = fs.exists(logdir) if remote else os.path.exists(logdir)
+    if not exists:
+        raise FileNotFoundError(f"logdir does not exist: {logdir}")
+    if not (fs.isdir(logdir) if remote else os.path.isdir(logdir)):
+        raise NotADirectoryError(f"logdir is not a directory: {logdir}")
+    walker = fs.walk(logdir) if remote else os.walk(logdir)
+    join = posixpath.join if remote else os.path.join
+    runs = {}
+    for directory, _, names in walker:
+        events = sorted(n for n in names if is_event_file(n))
+        if events:
+            runs[_run_name(logdir, directory, remote)] = [join(directory, n) for n in events]
+    return dict(sorted(runs.items()))
+
+
+def _run_name(logdir: str, directory: str, remote: bool) -> str:
+    if remote:
+        relative = directory[len(logdir.rstrip("/")) :].strip("/")
+        return relative or "."
+    return os.path.relpath(directory, logdir).replace(os.sep, "/")
+
+
+def read_bytes(path: str) -> np.ndarray:
+    """A file's content as a uint8 array."""
+    if is_remote(path):
+        with _gfile().GFile(path, "rb") as f:
+            return np.frombuffer(f.read(), dtype=np.uint8)
+    return np.fromfile(path, dtype=np.uint8)

@@ -1,0 +1,63 @@
+"""Reading a whole logdir with a given file decoder (fast or reference)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from ..series import Series
+from .collect import ScalarCollector
+from .files import event_files_by_run, read_bytes
+from .framing import Damage
+
+TagFilter = Callable[[str, str], bool]
+Progress = Callable[[int, int], None]
+
+
+class FileDecoder(Protocol):
+    def __call__(
+        self, buf: np.ndarray, wanted: Callable[[str], bool], sink: ScalarCollector, first_record: int
+    ) -> tuple[int, Damage | None]: ...
+
+
+@dataclass
+class LogdirData:
+    """Every scalar series of a logdir, and what could not be read."""
+
+    runs: dict[str, dict[str, Series]] = field(default_factory=dict)
+    """``{run: {tag: Series}}``, normalised (sorted by step, last value per step wins)."""
+    warnings: list[str] = field(default_factory=list)
+    """One line per damaged or unreadable file, naming it and the byte offset."""
+
+
+def read_with(
+    decode: FileDecoder, path: str, tag_filter: TagFilter | None = None, progress: Progress | None = None
+) -> LogdirData:
+    """Read every run of ``path`` with ``decode``, merging a run's files in name order."""
+    files = event_files_by_run(path)
+    total = sum(len(names) for names in files.values())
+    done = 0
+    data = LogdirData()
+    for run, paths in files.items():
+        sink = ScalarCollector()
+        wanted = (lambda tag, run=run: tag_filter(run, tag)) if tag_filter else (lambda tag: True)
+        first_record = 0
+        for file_path in paths:
+            try:
+                records, damage = decode(read_bytes(file_path), wanted, sink, first_record)
+            except OSError as error:
+                data.warnings.append(f"{file_path}: unreadable ({error.strerror or error}) at byte offset 0")
+                records, damage = 0, None
+            if damage is not None:
+                data.warnings.append(
+                    f"{file_path}: {damage.reason} at byte offset {damage.offset}; "
+                    f"kept the {records} records before it"
+                )
+            first_record += records
+            done += 1
+            if progress is not None:
+                progress(done, total)
+        data.runs[run] = sink.series(run)
+    return data
