@@ -1,0 +1,88 @@
+// The experiment list: a regex filter (like TensorBoard's run filter), worst
+// problems first, a badge per finding kind. Arrow keys move between entries.
+
+import { el, setChildren } from "./dom";
+import { KIND_COLOR } from "./palette";
+import type { ExperimentSummary } from "./ranking";
+import { compileFilter } from "./state";
+
+export interface RunListCallbacks {
+  onSelect(name: string): void;
+  onFilter(filter: string): void;
+}
+
+export class RunList {
+  readonly root: HTMLElement;
+  private readonly input: HTMLInputElement;
+  private readonly list: HTMLUListElement;
+  private readonly count: HTMLElement;
+  private experiments: ExperimentSummary[] = [];
+  private selected = "";
+
+  constructor(private readonly callbacks: RunListCallbacks) {
+    this.input = el("input", {
+      class: "run-filter",
+      attrs: { type: "search", placeholder: "Filter experiments (regex)", "aria-label": "Filter experiments (regular expression)", spellcheck: "false" },
+    });
+    this.input.addEventListener("input", () => {
+      this.callbacks.onFilter(this.input.value);
+      this.renderList();
+    });
+    this.list = el("ul", { class: "run-list", attrs: { "aria-label": "Experiments" } });
+    this.list.addEventListener("keydown", (e) => this.onKey(e));
+    this.count = el("div", { class: "run-count", attrs: { "aria-live": "polite" } });
+    this.root = el("nav", { class: "runs", attrs: { "aria-label": "Experiments" } }, this.input, this.count, this.list);
+  }
+
+  update(experiments: ExperimentSummary[], selected: string, filter: string): void {
+    this.experiments = experiments;
+    this.selected = selected;
+    if (this.input.value !== filter) this.input.value = filter;
+    this.renderList();
+  }
+
+  /** Names passing the filter, in list order. */
+  visible(): ExperimentSummary[] {
+    const re = compileFilter(this.input.value);
+    return re ? this.experiments.filter((e) => re.test(e.name)) : [];
+  }
+
+  private renderList(): void {
+    const valid = compileFilter(this.input.value) !== null;
+    this.input.classList.toggle("invalid", !valid);
+    this.input.setAttribute("aria-invalid", String(!valid));
+    const shown = this.visible();
+    this.count.textContent = valid
+      ? `${shown.length} of ${this.experiments.length} experiments`
+      : "Invalid regular expression";
+    setChildren(this.list, ...shown.map((e) => this.item(e)));
+  }
+
+  private item(e: ExperimentSummary): HTMLLIElement {
+    const badges = [...e.kinds.entries()].map(([kind, n]) =>
+      el("span", { class: `badge kind-${kind}`, data: { kind }, attrs: { title: `${n} × ${kind}`, style: `border-color:${KIND_COLOR[kind]}` } }, n > 1 ? `${kind} ×${n}` : kind),
+    );
+    if (!badges.length) {
+      badges.push(el("span", { class: e.notChecked ? "badge not-checked" : "badge healthy" }, e.notChecked ? "not checked" : "healthy"));
+    }
+    const button = el(
+      "button",
+      { class: "run", data: { name: e.name }, attrs: { type: "button", "aria-current": String(e.name === this.selected) } },
+      el("span", { class: "run-name" }, e.name),
+      el("span", { class: "badges" }, ...badges),
+    );
+    button.addEventListener("click", () => this.callbacks.onSelect(e.name));
+    return el("li", {}, button);
+  }
+
+  private onKey(e: KeyboardEvent): void {
+    if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
+    const buttons = [...this.list.querySelectorAll<HTMLButtonElement>("button.run")];
+    const i = buttons.indexOf(document.activeElement as HTMLButtonElement);
+    const next = buttons[Math.max(0, Math.min(buttons.length - 1, i + (e.key === "ArrowDown" ? 1 : -1)))];
+    if (next) {
+      e.preventDefault();
+      next.focus();
+    }
+  }
+}
