@@ -35,6 +35,7 @@ from tb_lossdiag.evaluation import (
     score_kinds,
     summarise_errors,
 )
+from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
 
 from . import naive, peers
@@ -48,28 +49,7 @@ Runs = Mapping[str, Mapping[str, Series]]
 
 def load_runs(logdir: str) -> Runs:
     """Every scalar series under ``logdir``, as ``{run: {tag: Series}}``."""
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-    from tensorboard.util.tensor_util import make_ndarray
-
-    runs: dict[str, dict[str, Series]] = {}
-    for directory, _, files in sorted(os.walk(logdir)):
-        if not any("tfevents" in f for f in files):
-            continue
-        run = os.path.relpath(directory, logdir).replace(os.sep, "/")
-        acc = EventAccumulator(directory, size_guidance={"scalars": 0, "tensors": 0})
-        acc.Reload()
-        tags = {}
-        for tag in acc.Tags()["scalars"]:
-            events = acc.Scalars(tag)
-            tags[tag] = [(e.step, e.value, e.wall_time) for e in events]
-        for tag in acc.Tags()["tensors"]:
-            arrays = [(e.step, make_ndarray(e.tensor_proto), e.wall_time) for e in acc.Tensors(tag)]
-            if arrays and all(a.size == 1 and a.dtype.kind == "f" for _, a, _ in arrays):
-                tags[tag] = [(s, float(a.reshape(-1)[0]), w) for s, a, w in arrays]
-        runs[run] = {
-            tag: Series.from_points(run, tag, *zip(*points)) for tag, points in tags.items() if points
-        }
-    return runs
+    return read_logdir(logdir).runs
 
 
 @dataclass(frozen=True)
