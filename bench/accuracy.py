@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
 from tb_lossdiag.detectors import KINDS, CurvePair
-from tb_lossdiag.engine import document_from_series, orient
+from tb_lossdiag.engine import document_from_series, oriented_pair
 from tb_lossdiag.evaluation import (
     Diagnosis,
     Expectation,
@@ -83,7 +83,7 @@ def _labelled(name: str, expectation: Expectation, curve: Mapping | None, runs: 
     if curve is None:
         return Labelled(name, expectation, CurvePair(None, None), 0, {}, "missing")
     series = [runs[e["run"]][e["tag"]] if e else None for e in (curve["train"], curve["validation"])]
-    pair = CurvePair(*(orient(s, curve["direction"]) for s in series))
+    pair = oriented_pair(curve["direction"], *series)[0]
     steps = [c.steps for c in (pair.train, pair.validation) if c is not None and len(c)]
     span = int(max(s[-1] for s in steps) - min(s[0] for s in steps)) if steps else 0
     return Labelled(name, expectation, pair, span, _diagnosis(curve), located_by)

@@ -23,33 +23,55 @@ _SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 Loader = Callable[[SeriesRef], "Series | None"]
 
 
-def orient(series: Series | None, direction: str) -> Curve | None:
-    """The series as a lower-is-better curve.
+Flip = Callable[[np.ndarray], np.ndarray]
+
+
+def flip_for(direction: str, *series: Series | None) -> tuple[Flip | None, str]:
+    """How to turn a series into a lower-is-better curve, and what to call it.
 
     A maximised metric bounded in [0, 1] (accuracy) becomes its error rate
-    ``1 - value``, which keeps log-scale reasoning valid; any other maximised
-    metric is negated.
+    ``1 - value``, which keeps log-scale reasoning valid; any other
+    maximised metric is negated. Both flips are their own inverse, so the
+    same function maps findings' markers back to the metric's units.
     """
+    if direction != "max":
+        return None, "loss"
+    values = np.concatenate([s.values for s in series if s is not None] or [np.zeros(0)])
+    finite = values[np.isfinite(values)]
+    if finite.size and finite.min() >= 0.0 and finite.max() <= 1.0:
+        return (lambda v: 1.0 - v), "error (1 - metric)"
+    return (lambda v: -v), "negated metric"
+
+
+def orient(series: Series | None, flip: Flip | None) -> Curve | None:
+    """The series as a lower-is-better curve (see :func:`flip_for`)."""
     if series is None or len(series) == 0:
         return None
-    values = series.values
-    if direction == "max":
-        finite = values[np.isfinite(values)]
-        bounded = finite.size and finite.min() >= 0.0 and finite.max() <= 1.0
-        values = 1.0 - values if bounded else -values
-    return Curve(steps=series.steps, values=values)
+    return Curve(steps=series.steps, values=series.values if flip is None else flip(series.values))
 
 
-def diagnose_pair(pair: CurvePair) -> tuple[list[dict], list[dict]]:
+def oriented_pair(direction: str, train: Series | None, validation: Series | None) -> tuple[CurvePair, Flip | None]:
+    """Both curves of an experiment oriented the same way, and the flip used."""
+    flip, quantity = flip_for(direction, train, validation)
+    return CurvePair(orient(train, flip), orient(validation, flip), quantity), flip
+
+
+def diagnose_pair(
+    pair: CurvePair, unflip: Flip | None = None
+) -> tuple[list[dict], list[dict]]:
     """Run every detector over one curve pair.
 
     Returns the findings (sorted by severity, then step) and the
-    not-checked notes, both as plain dicts.
+    not-checked notes, both as plain dicts. ``unflip`` maps markers back to
+    the metric's own units when the pair was flipped.
     """
     findings, not_checked = [], []
     for detector in DETECTORS:
         report = detector.detect(pair)
-        findings.extend(f.to_dict() for f in report.findings)
+        for f in report.findings:
+            if unflip is not None:
+                f.markers = [(s, float(unflip(np.float64(v)))) for s, v in f.markers]
+            findings.append(f.to_dict())
         not_checked.extend({"kind": detector.KIND, "reason": r} for r in report.not_checked)
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f["severity"], 3), f["start_step"]))
     return findings, not_checked
@@ -73,11 +95,11 @@ def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:
 
 def diagnose_curve(spec: ExperimentSpec, train: Series | None, validation: Series | None) -> dict:
     """The document entry of one experiment curve."""
-    pair = CurvePair(orient(train, spec.direction), orient(validation, spec.direction))
+    pair, flip = oriented_pair(spec.direction, train, validation)
     if pair.train is None and pair.validation is None:
         findings, not_checked = [], [{"kind": "all", "reason": "the series has no points"}]
     else:
-        findings, not_checked = diagnose_pair(pair)
+        findings, not_checked = diagnose_pair(pair, flip)
     status = "problems" if findings else ("not_checked" if not_checked and pair.train is None else "healthy")
     return {
         "name": spec.name,
@@ -148,10 +170,7 @@ def _load(load: Loader, ref: SeriesRef | None) -> Series | None:
 
 
 def _pair_of(spec: ExperimentSpec, load: Loader) -> CurvePair:
-    return CurvePair(
-        orient(_load(load, spec.train), spec.direction),
-        orient(_load(load, spec.validation), spec.direction),
-    )
+    return oriented_pair(spec.direction, _load(load, spec.train), _load(load, spec.validation))[0]
 
 
 def document_from_series(

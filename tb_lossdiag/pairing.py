@@ -133,9 +133,12 @@ def _parse(ref: SeriesRef, train_tag: str | None, val_tag: str | None) -> _Parse
             return _Parsed(experiment, "validation", 0, "loss", 0, ref)
         return None
     tag_split, tag_rank, metric, variant_rank = _parse_tag(ref.tag)
-    if not metric or metric_direction(metric) is None:
+    direction = metric_direction(metric) if metric else None
+    if direction is None:
         return None
     split, rank = (tag_split, tag_rank) if tag_split else (run_split, run_rank)
+    if split is None and direction == "max":
+        return None  # a score with no split (e.g. detection mAP) is not a learning curve
     return _Parsed(experiment, split, rank, metric, variant_rank, ref)
 
 

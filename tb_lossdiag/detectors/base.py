@@ -29,10 +29,15 @@ class Curve:
 
 @dataclass(frozen=True)
 class CurvePair:
-    """The curves of one experiment: training and (optionally) validation."""
+    """The curves of one experiment: training and (optionally) validation.
+
+    ``quantity`` names what the values are in findings' text: ``"loss"``, or
+    e.g. ``"error (1 - accuracy)"`` for a flipped maximised metric.
+    """
 
     train: Curve | None
     validation: Curve | None = None
+    quantity: str = "loss"
 
 
 @dataclass

@@ -23,7 +23,7 @@ REMEDIES = [
 ]
 
 
-def _nonfinite(curve: Curve, series: str) -> Finding | None:
+def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
     bad = ~np.isfinite(curve.values)
     if not bad.any():
         return None
@@ -38,7 +38,7 @@ def _nonfinite(curve: Curve, series: str) -> Finding | None:
         end_step=None,
         severity="high",
         confidence=1.0,
-        summary=f"The {series} loss became {text.upper()} at step {int(curve.steps[first])}.",
+        summary=f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}.",
         evidence={
             "first_nonfinite_step": int(curve.steps[first]),
             "first_nonfinite_value": text,
@@ -51,7 +51,7 @@ def _nonfinite(curve: Curve, series: str) -> Finding | None:
     )
 
 
-def _explosion(curve: Curve, series: str, factor: float, min_points: int) -> Finding | None:
+def _explosion(curve: Curve, series: str, quantity: str, factor: float, min_points: int) -> Finding | None:
     """A sustained rise of the smoothed loss to ``factor`` x its best and above its start."""
     curve = finite_prefix(curve)
     n = len(curve)
@@ -82,7 +82,7 @@ def _explosion(curve: Curve, series: str, factor: float, min_points: int) -> Fin
         severity="high",
         confidence=float(min(1.0, 0.6 + 0.1 * np.log(ratio / factor + 1.0) + 0.2 * above[first:].mean())),
         summary=(
-            f"The {series} loss exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
+            f"The {series} {quantity} exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
             f"its best (step {int(curve.steps[best])}) and above where it started."
         ),
         evidence={
@@ -111,14 +111,14 @@ def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5) -> Repo
     report = Report()
     for series, curve in (("train", pair.train), ("validation", pair.validation)):
         if curve is not None and len(curve):
-            found = _nonfinite(curve, series)
+            found = _nonfinite(curve, series, pair.quantity)
             if found:
                 report.findings.append(found)
     if pair.train is not None and not any(f.series == "train" for f in report.findings):
         if len(finite_prefix(pair.train)) < min_points:
             report.not_checked.append(f"explosion: fewer than {min_points} training points")
         else:
-            found = _explosion(pair.train, "train", factor, min_points)
+            found = _explosion(pair.train, "train", pair.quantity, factor, min_points)
             if found:
                 report.findings.append(found)
     return report

@@ -57,14 +57,14 @@ def detect(
     if len(val) < min_points or len(train) < 2:
         report.not_checked.append(f"fewer than {min_points} finite validation points")
         return report
-    found = _find(val, train, z=z, min_rise=min_rise, sustained=sustained, min_trend=min_trend)
+    found = _find(val, train, pair.quantity, z=z, min_rise=min_rise, sustained=sustained, min_trend=min_trend)
     if found:
         report.findings.append(found)
     return report
 
 
 def _find(
-    val: Curve, train: Curve, *, z: float, min_rise: float, sustained: float, min_trend: float
+    val: Curve, train: Curve, quantity: str, *, z: float, min_rise: float, sustained: float, min_trend: float
 ) -> Finding | None:
     n = len(val)
     v, is_log = to_log(val.values)
@@ -116,8 +116,8 @@ def _find(
         severity=severity,
         confidence=confidence,
         summary=(
-            f"Validation loss bottomed out at step {int(onset_step)} ({best_value:.4g}) and then rose "
-            f"{rise_ratio:+.0%} to {final_value:.4g}, while training loss kept falling ({train_ratio:+.0%})."
+            f"Validation {quantity} bottomed out at step {int(onset_step)} ({best_value:.4g}) and then rose "
+            f"{rise_ratio:+.0%} to {final_value:.4g}, while training {quantity} kept falling ({train_ratio:+.0%})."
         ),
         evidence={
             "best_step": int(onset_step),

@@ -99,8 +99,13 @@ def detect(
             and np.exp(level) - np.exp(later.min()) > min_escape * (high - low)
         )
         whole_run = start == 0 and hi == len(x) - 1
+        if escaped:
+            # The flat test looks a window back, so it lags the break-out: end
+            # the plateau at its last point still near the plateau's level.
+            near = np.flatnonzero(smooth[start : hi + 1] >= level - drop_needed / 2)
+            hi = start + int(near[-1]) if near.size else hi
         if escaped or whole_run:
-            report.findings.append(_finding(curve, series, start, hi, level, later, escaped, span))
+            report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
     return report
 
 
@@ -112,7 +117,7 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _finding(
-    curve: Curve, series: str, start: int, end: int, level: float, later: np.ndarray, escaped: bool, span: float
+    curve: Curve, series: str, quantity: str, start: int, end: int, level: float, later: np.ndarray, escaped: bool, span: float
 ) -> Finding:
     s0, s1 = int(curve.steps[start]), int(curve.steps[end])
     share = (s1 - s0) / span if span else 1.0
@@ -135,7 +140,7 @@ def _finding(
         severity="high" if not escaped or share > 0.4 else "medium" if share > 0.25 else "low",
         confidence=float(np.clip(0.55 + share, 0.55, 0.95)),
         summary=(
-            f"The {series} loss stalled at about {np.exp(level):.4g} from step {s0} to step {s1} "
+            f"The {series} {quantity} stalled at about {np.exp(level):.4g} from step {s0} to step {s1} "
             f"({share:.0%} of the run), {how}."
         ),
         evidence=evidence,

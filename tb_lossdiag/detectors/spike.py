@@ -60,11 +60,11 @@ def detect(
         if len(curve) < min_points:
             report.not_checked.append(f"{series}: fewer than {min_points} finite points")
             continue
-        report.findings.extend(_events(curve, series, window, z, min_height, merge_gap))
+        report.findings.extend(_events(curve, series, pair.quantity, window, z, min_height, merge_gap))
     return report
 
 
-def _events(curve: Curve, series: str, window: int | None, z: float, min_height: float, merge_gap: int) -> list[Finding]:
+def _events(curve: Curve, series: str, quantity: str, window: int | None, z: float, min_height: float, merge_gap: int) -> list[Finding]:
     x, is_log = to_log(curve.values)
     n = len(x)
     k = window or int(np.clip(n // 5, 5, 50))
@@ -83,10 +83,10 @@ def _events(curve: Curve, series: str, window: int | None, z: float, min_height:
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
-    return [_finding(curve, series, x, level, sigma, g, is_log) for g in groups]
+    return [_finding(curve, series, quantity, x, level, sigma, g, is_log) for g in groups]
 
 
-def _finding(curve: Curve, series: str, x: np.ndarray, level: np.ndarray, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:
+def _finding(curve: Curve, series: str, quantity: str, x: np.ndarray, level: np.ndarray, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:
     first = int(group[0])
     peak = first + int(np.argmax(x[first : group[-1] + 1] - level[first]))
     base = level[first]
@@ -101,7 +101,7 @@ def _finding(curve: Curve, series: str, x: np.ndarray, level: np.ndarray, sigma:
     size = f"{ratio:.1f}x its local level" if ratio else f"{h:.3g} above its local level"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
     severity = "high" if (ratio or 0) >= 3 else "medium" if (ratio or 0) >= 1.5 or not recovered else "low"
-    summary = f"The {series} loss jumped to {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
+    summary = f"The {series} {quantity} jumped to {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
     summary += f", and recovered by step {int(curve.steps[end])}." if recovered else ", and did not come back down (a level shift)."
     return Finding(
         kind=KIND,

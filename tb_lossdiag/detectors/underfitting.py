@@ -74,11 +74,11 @@ def detect(
             if gap > max_gap:
                 return report
     series = "train" if pair.train is not None else "validation"
-    report.findings.append(_finding(main, series, progress, gap, start, end))
+    report.findings.append(_finding(main, series, pair.quantity, progress, gap, start, end))
     return report
 
 
-def _finding(curve: Curve, series: str, progress: float, gap: float | None, start: float, end: float) -> Finding:
+def _finding(curve: Curve, series: str, quantity: str, progress: float, gap: float | None, start: float, end: float) -> Finding:
     gap_text = f"; validation ends {gap:+.0%} from training (no generalisation gap)" if gap is not None else ""
     return Finding(
         kind=KIND,
@@ -88,7 +88,7 @@ def _finding(curve: Curve, series: str, progress: float, gap: float | None, star
         severity="high" if progress < 0.02 else "medium",
         confidence=float(np.clip(0.6 + 3.0 * (0.1 - max(progress, 0.0)), 0.6, 0.95)),
         summary=(
-            f"The {series} loss barely improved over the run ({np.exp(start):.4g} -> {np.exp(end):.4g}, "
+            f"The {series} {quantity} barely improved over the run ({np.exp(start):.4g} -> {np.exp(end):.4g}, "
             f"{progress:.1%} lower){gap_text}: the model is not learning enough."
         ),
         evidence={

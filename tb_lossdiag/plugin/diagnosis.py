@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from ..compare import compare
-from ..engine import build_document, orient
+from ..engine import build_document, oriented_pair
 from ..detectors import CurvePair
 from ..jsonsafe import clean
 from ..pairing import ExperimentSpec, SeriesRef, pair, primary
@@ -169,7 +169,4 @@ def assemble(snapshot: Snapshot, baseline: str | None) -> dict:
 
 def _main_pair(experiment: Experiment) -> CurvePair:
     spec = primary(experiment.plan.specs)[experiment.name]
-    return CurvePair(
-        orient(experiment.get(spec.train), spec.direction),
-        orient(experiment.get(spec.validation), spec.direction),
-    )
+    return oriented_pair(spec.direction, experiment.get(spec.train), experiment.get(spec.validation))[0]

@@ -1,0 +1,55 @@
+# Set-up, tests and demo for tb-lossdiag. Every target installs what it needs,
+# so `make test` and `make demo` work on a fresh machine.
+
+PYTHON ?= python3
+PIP := $(PYTHON) -m pip
+STAMPS := .stamps
+DEMO_LOGS ?= demo_logs
+PORT ?= 6006
+
+.PHONY: install chromium frontend frontend-deps demo demo-logs test bench clean
+
+$(STAMPS):
+	mkdir -p $(STAMPS)
+
+# Python packages: the project (editable) with its test and benchmark extras.
+$(STAMPS)/install: setup.py | $(STAMPS)
+	$(PIP) install --quiet -e ".[test,bench]"
+	touch $@
+
+install: $(STAMPS)/install
+
+# Debian's Chromium for the browser tests (Playwright drives it; no browser download).
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+
+$(STAMPS)/npm: frontend/package-lock.json | $(STAMPS)
+	cd frontend && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+frontend-deps: $(STAMPS)/npm
+
+# Rebuild the committed bundle in tb_lossdiag/static/ from frontend/src.
+frontend: frontend-deps
+	cd frontend && npm run --silent build
+
+demo-logs: install
+	$(PYTHON) -m demo $(DEMO_LOGS)
+
+# Write the demo runs (once), print their diagnosis, and serve them with the plugin.
+demo: demo-logs
+	-tb-lossdiag diagnose $(DEMO_LOGS) --quiet
+	@echo ""
+	@echo "Open http://127.0.0.1:$(PORT)/#lossdiag  (Ctrl-C to stop)"
+	tensorboard --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) \
+		--samples_per_plugin scalars=100000000
+
+test: install chromium frontend-deps
+	$(PYTHON) -m pytest tests -q
+
+bench: install
+	$(PYTHON) bench/read.py
+	$(PYTHON) bench/accuracy.py
+
+clean:
+	rm -rf $(STAMPS) build *.egg-info .pytest_cache
