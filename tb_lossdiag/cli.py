@@ -72,7 +72,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write(text + "\n")
     else:
-        print(text)
+        try:
+            print(text, flush=True)
+        except BrokenPipeError:  # e.g. piped into `head`
+            sys.stdout = None  # nothing more can be written; skip the flush at exit
+
     for message in data.warnings:
         print(f"tb-lossdiag: warning: {message}", file=sys.stderr)
     found = {f["kind"] for c in document["curves"] for f in c["findings"]}
