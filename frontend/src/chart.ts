@@ -156,7 +156,7 @@ export function createChart(input: ChartInput): ChartHandle {
     uSeries.push({
       label: `${line.label} raw`,
       scale: line.scale,
-      stroke: line.smoothed ? withAlpha(line.color, 0.25) : line.color,
+      stroke: line.smoothed ? withAlpha(line.color, 0.3) : line.color,
       width: 1,
       dash: line.dash,
       points: { show: false },
@@ -307,7 +307,7 @@ export function createChart(input: ChartInput): ChartHandle {
   const u = new uPlot(opts, tableFor(lines, firstX, lastX, input.width), plot);
   u.over.append(tooltip);
 
-  const root = el("section", { class: "chart", data: { metric: input.curve.metric, yscale: log ? "log" : "linear" } });
+  const root = el("section", { class: "chart", data: { metric: input.curve.metric, direction: input.curve.direction, yscale: log ? "log" : "linear" } });
   const legend = el("div", { class: "legend" });
   lines.forEach((line, i) => {
     const first = firstSeries[i];
