@@ -36,7 +36,7 @@ export function findingShapes(f: Finding, index: number, lastStep: number): Shap
     case "overfitting":
       return [
         { ...base, type: "band", step: f.start_step, endStep: end },
-        { ...base, type: "vline", step: f.start_step },
+        { ...base, type: "vline", step: f.start_step, label: "onset" },
       ];
     case "plateau":
     case "underfitting":

@@ -171,7 +171,7 @@ export function createChart(input: ChartInput): ChartHandle {
     { label: input.curve.metric, size: 60 },
   ];
   if (input.learningRate && input.learningRate.steps.length) {
-    axes.push({ scale: "lr", side: 1, label: "learning rate", stroke: LEARNING_RATE_COLOR, grid: { show: false }, size: 60, values: (_u, t) => t.map((v) => formatValue(v)) });
+    axes.push({ scale: "lr", side: 1, label: "learning rate", stroke: LEARNING_RATE_COLOR, grid: { show: false }, size: 70, values: (_u, t) => t.map((v) => String(+v.toPrecision(2))) });
   }
 
   const drawAnnotations = (u: uPlot) => {

@@ -13,7 +13,7 @@ function finding(patch: Partial<Finding>): Finding {
 test("overfitting: a marker at the onset and the region after it shaded", () => {
   const shapes = findingShapes(finding({ kind: "overfitting", end_step: null }), 0, 1000);
   assert.deepEqual(shapes.map((s) => [s.type, s.step, s.endStep]), [["band", 100, 1000], ["vline", 100, undefined]]);
-  assert.ok(shapes.every((s) => s.label === "overfitting"));
+  assert.deepEqual(shapes.map((s) => s.label), ["overfitting", "onset"]);
 });
 
 test("plateau and underfitting are bands; spikes are points; divergence a line and its points", () => {
