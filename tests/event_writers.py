@@ -57,3 +57,31 @@ def write_keras_pair(logdir: str, name: str, train: Points, validation: Points, 
     """The Keras callback's layout: ``name/train`` and ``name/validation`` runs."""
     write_tf(logdir, f"{name}/train", {tag: train})
     write_tf(logdir, f"{name}/validation", {tag: validation})
+
+
+def write_tf1_tensor_scalars(logdir: str, run: str, scalars: Mapping[str, Points]) -> str:
+    """TF1 ``FileWriter`` with tensor scalar summaries: metadata on each tag's first event only."""
+    import tensorflow as tf
+    from tensorboard.plugins.scalar import summary as scalar_summary
+
+    path = os.path.join(logdir, run)
+    with tf.Graph().as_default():
+        writer = tf.compat.v1.summary.FileWriter(path)
+        for tag, (steps, values) in scalars.items():
+            for step, value in zip(steps, values):
+                writer.add_summary(scalar_summary.pb(tag, float(value)), int(step))
+        writer.close()
+    return path
+
+
+def write_keras_fit(logdir: str, name: str, epochs: int = 3) -> None:
+    """A tiny ``model.fit`` on random numbers with the Keras ``TensorBoard`` callback."""
+    import numpy as np
+    import tensorflow as tf
+
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=(64, 4)), rng.normal(size=(64, 1))
+    model = tf.keras.Sequential([tf.keras.Input((4,)), tf.keras.layers.Dense(1)])
+    model.compile(optimizer="sgd", loss="mse")
+    callback = tf.keras.callbacks.TensorBoard(os.path.join(logdir, name))
+    model.fit(x, y, validation_split=0.25, epochs=epochs, batch_size=16, verbose=0, callbacks=[callback])

@@ -39,21 +39,11 @@ def _position_table() -> np.ndarray:
     return table
 
 
-def _lin_rows(rows: np.ndarray, columns: np.ndarray | None = None) -> np.ndarray:
-    """``lin`` of each row of an ``(n, L)`` uint8 array, ``L <= BLOCK``.
-
-    With ``columns``, only those are visited (the others must be zero): a
-    loop of vector look-ups, fast when few columns vary. Without, one gather.
-    """
-    n, length = rows.shape
-    table = _position_table()
-    if columns is None:
-        distance = np.arange(length - 1, -1, -1)
-        return np.bitwise_xor.reduce(table[distance, rows], axis=1).astype(np.uint32)
-    out = np.zeros(n, dtype=np.uint32)
-    for j in columns:
-        out ^= table[length - 1 - j][rows[:, j]]
-    return out
+def _lin_rows(rows: np.ndarray) -> np.ndarray:
+    """``lin`` of each row of an ``(n, L)`` uint8 array, ``L <= BLOCK``."""
+    length = rows.shape[1]
+    distance = np.arange(length - 1, -1, -1)
+    return np.bitwise_xor.reduce(_position_table()[distance, rows], axis=1).astype(np.uint32)
 
 
 def _shift(register: int, zeros: int) -> int:
@@ -99,9 +89,16 @@ def crc32c_rows(rows: np.ndarray) -> np.ndarray:
     first = crc32c(rows[0])
     if length > BLOCK:
         return np.array([first] + [crc32c(row) for row in rows[1:]], dtype=np.uint32)
-    delta = rows ^ rows[0]
-    varying = np.flatnonzero(delta.any(axis=0))
-    return _lin_rows(delta, varying) ^ np.uint32(first)
+    table = _position_table()
+    out = np.full(n, first, dtype=np.uint32)
+    for j in varying_columns(rows):
+        out ^= table[length - 1 - j][rows[:, j] ^ rows[0, j]]
+    return out
+
+
+def varying_columns(rows: np.ndarray) -> np.ndarray:
+    """Indices of the columns of an ``(n, L)`` array that hold more than one value."""
+    return np.flatnonzero(rows.min(axis=0) != rows.max(axis=0))
 
 
 def mask(crc: np.ndarray) -> np.ndarray:

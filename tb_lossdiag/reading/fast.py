@@ -42,11 +42,18 @@ def _decode_rows(rows: np.ndarray, record: np.ndarray, wanted: Callable[[str], b
             continue
         layouts_tried += 1
         candidates = rows[remaining]
-        same = ~np.any((candidates ^ template) & layout.fixed, axis=1)
+        same = _same_fixed_bytes(candidates, template, layout.fixed)
         if layout.step_at is not None:
             same &= _varint_shape_ok(candidates[:, layout.step_at : layout.step_at + layout.step_size])
         _emit(layout, candidates[same], record[remaining[same]], wanted, sink)
         remaining = remaining[~same]
+
+
+def _same_fixed_bytes(rows: np.ndarray, template: np.ndarray, fixed: np.ndarray) -> np.ndarray:
+    """Rows equal to ``template`` wherever ``fixed``; only columns that differ somewhere are compared."""
+    differs = (rows.min(axis=0) != template) | (rows.max(axis=0) != template)
+    columns = np.flatnonzero(differs & fixed)
+    return ~(rows[:, columns] != template[columns]).any(axis=1)
 
 
 def _varint_shape_ok(columns: np.ndarray) -> np.ndarray:

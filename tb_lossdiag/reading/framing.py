@@ -16,7 +16,7 @@ import struct
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from numpy.lib.stride_tricks import as_strided
 
 from .crc import crc32c_rows, mask
 
@@ -149,7 +149,8 @@ def _columns(buf: np.ndarray, offsets: np.ndarray, width: int) -> np.ndarray:
     """The ``width`` bytes at each offset, as an ``(n, width)`` array."""
     if len(offsets) == 0:
         return np.zeros((0, width), dtype=np.uint8)
-    return sliding_window_view(buf, width)[offsets]
+    windows = as_strided(buf, shape=(len(buf) - width + 1, width), strides=(1, 1), writeable=False)
+    return windows[offsets]
 
 
 def _u64_at(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:

@@ -46,7 +46,7 @@ class Layout:
     step_at: int | None
     step_size: int  # bytes of the step varint
     values: tuple[ValueSlot, ...]
-    fixed: np.ndarray  # uint8 per byte: 0xFF where the byte must equal the template's
+    fixed: np.ndarray  # bool per byte: True where the byte must equal the template's
 
 
 def parse_layout(data: bytes) -> Layout | None:
@@ -111,22 +111,22 @@ def _varint(data: bytes, pos: int, end: int) -> tuple[int, int]:
 
 def _event_layout(data: bytes) -> Layout:
     fields = _fields(data, 0, len(data), {1: (_I64,), 2: (_VARINT,), 5: (_LEN,)})
-    fixed = np.full(len(data), 0xFF, dtype=np.uint8)
+    fixed = np.ones(len(data), dtype=bool)
     wall_time_at = step_at = None
     step_size = 0
     if 1 in fields:
         wall_time_at = fields[1][1]
-        fixed[wall_time_at : wall_time_at + 8] = 0
+        fixed[wall_time_at : wall_time_at + 8] = False
     if 2 in fields:
         _, step_at, stop = fields[2]
         step_size = stop - step_at
-        fixed[step_at:stop] = 0
+        fixed[step_at:stop] = False
     values = []
     if 5 in fields:
         for start, end in _repeated(data, fields[5][1], fields[5][2], 1):
             slot = _value_slot(data, start, end)
             if slot.value_at is not None:
-                fixed[slot.value_at : slot.value_at + np.dtype(slot.dtype).itemsize] = 0
+                fixed[slot.value_at : slot.value_at + np.dtype(slot.dtype).itemsize] = False
             values.append(slot)
     return Layout(wall_time_at, step_at, step_size, tuple(values), fixed)
 

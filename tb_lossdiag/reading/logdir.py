@@ -45,11 +45,7 @@ def read_with(
         wanted = (lambda tag, run=run: tag_filter(run, tag)) if tag_filter else (lambda tag: True)
         first_record = 0
         for file_path in paths:
-            try:
-                records, damage = decode(read_bytes(file_path), wanted, sink, first_record)
-            except OSError as error:
-                data.warnings.append(f"{file_path}: unreadable ({error.strerror or error}) at byte offset 0")
-                records, damage = 0, None
+            records, damage = _decode_path(decode, file_path, wanted, sink, first_record)
             if damage is not None:
                 data.warnings.append(
                     f"{file_path}: {damage.reason} at byte offset {damage.offset}; "
@@ -61,3 +57,16 @@ def read_with(
                 progress(done, total)
         data.runs[run] = sink.series(run)
     return data
+
+
+def _decode_path(
+    decode: FileDecoder, file_path: str, wanted: Callable[[str], bool], sink: ScalarCollector, first_record: int
+) -> tuple[int, Damage | None]:
+    """Decode one file; an unreadable or empty file is damage at offset 0."""
+    try:
+        buf = read_bytes(file_path)
+    except OSError as error:
+        return 0, Damage(0, f"unreadable ({error.strerror or error})")
+    if buf.size == 0:
+        return 0, Damage(0, "empty file")
+    return decode(buf, wanted, sink, first_record)
