@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from tb_lossdiag.engine import document_from_series
-from tb_lossdiag.reading import read_logdir
 from tests.event_writers import write_keras_pair, write_tbx
 from tests.tb_server import TensorBoardServer
+from tests.test_plugin_wsgi import cli_document
 
 ROUTE = "/data/plugin/lossdiag"
 STEPS = list(range(80))
@@ -58,11 +57,6 @@ def summary(document: dict) -> list:
     ]
 
 
-def cli_document(logdir: Path) -> dict:
-    data = read_logdir(str(logdir))
-    return document_from_series(data.runs, warnings=data.warnings)
-
-
 def test_plugin_listed_and_enabled(case):
     listing = case.server.get_json("/data/plugins_listing")["lossdiag"]
     assert listing["enabled"] is True
@@ -76,9 +70,10 @@ def test_load_fast_runs_the_rust_data_server(case):
 
 def test_diagnosis_matches_the_cli(case):
     served = case.server.get_json(f"{ROUTE}/diagnosis")
-    expected = cli_document(case.logdir)
+    expected = cli_document(str(case.logdir))
     assert summary(served) == summary(expected)
     assert "sampling" not in served
+    assert case.server.get_json(f"/experiment/some-id{ROUTE}/diagnosis") == served
 
 
 def test_curves_and_frontend_over_http(case):
@@ -109,4 +104,4 @@ def test_diagnosis_follows_new_events(case):
         assert time.monotonic() < deadline, "the new events never showed up"
         time.sleep(0.5)
     assert "overfitting" in [f["kind"] for f in live(after)["findings"]]
-    assert summary(after) == summary(cli_document(case.logdir))
+    assert summary(after) == summary(cli_document(str(case.logdir)))

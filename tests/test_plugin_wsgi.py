@@ -19,7 +19,7 @@ from tb_lossdiag.engine import document_from_series
 from tb_lossdiag.plugin.downsample import minmax_indices
 from tb_lossdiag.plugin.loader import LossDiagLoader
 from tb_lossdiag.plugin.provider import is_sampled
-from tb_lossdiag.series import Series
+from tb_lossdiag.reading import read_logdir
 from tests.event_writers import write_tbx, write_tf
 
 ROUTE = "/data/plugin/lossdiag"
@@ -32,43 +32,22 @@ DIVERGING = [1.0 / (s + 1) if s < 40 else (math.nan if s % 2 else math.inf) for 
 SPIKY = [1.0 / (s + 1) + (5.0 if s == 33 else 0.0) for s in STEPS]
 
 
-class Logdir:
-    """A logdir being written, remembering every point as TensorBoard stores it."""
-
-    def __init__(self, path) -> None:
-        self.path = str(path)
-        self.written: dict[str, dict[str, tuple[list, list]]] = {}
-
-    def write(self, run: str, scalars: dict, writer=write_tbx) -> None:
-        writer(self.path, run, scalars)
-        tags = self.written.setdefault(run, {})
-        for tag, (steps, values) in scalars.items():
-            old_steps, old_values = tags.get(tag, ([], []))
-            tags[tag] = (old_steps + list(steps), old_values + list(values))
-
-    def expected_document(self, **kwargs) -> dict:
-        """What the engine says about the points written (float32, as stored)."""
-        runs = {
-            run: {
-                tag: Series.from_points(run, tag, steps, np.float32(values).astype(np.float64))
-                for tag, (steps, values) in tags.items()
-            }
-            for run, tags in self.written.items()
-        }
-        return document_from_series(runs, **kwargs)
+def cli_document(logdir: str, **kwargs) -> dict:
+    """What ``tb-lossdiag diagnose LOGDIR --json`` says: event files read directly."""
+    data = read_logdir(logdir)
+    return document_from_series(data.runs, warnings=data.warnings, **kwargs)
 
 
 class Served:
     """The plugin behind TensorBoard's WSGI app, over a multiplexer of ``logdir``."""
 
-    def __init__(self, logdir: str, samples: int | None = None) -> None:
-        guidance = {"scalars": samples or 0}
-        self.multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance=guidance)
+    def __init__(self, logdir: str, samples: int = 100_000_000) -> None:
+        """``samples`` plays ``--samples_per_plugin scalars=<samples>``."""
+        self.multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": samples})
         self.multiplexer.AddRunsFromDirectory(logdir)
         self.multiplexer.Reload()
         provider = data_provider.MultiplexerDataProvider(self.multiplexer, logdir)
-        hints = {"scalars": samples} if samples else {"scalars": 100_000_000}
-        context = base_plugin.TBContext(data_provider=provider, logdir=logdir, sampling_hints=hints)
+        context = base_plugin.TBContext(data_provider=provider, logdir=logdir, sampling_hints={"scalars": samples})
         self.plugin = LossDiagLoader().load(context)
         self.client = Client(application.TensorBoardWSGI([self.plugin], data_provider=provider))
 
@@ -91,24 +70,24 @@ def strict_json(text: str):
 
 
 @pytest.fixture(scope="module")
-def logdir(tmp_path_factory) -> Logdir:
-    d = Logdir(tmp_path_factory.mktemp("logs"))
-    d.write("keras/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN), "epoch_learning_rate": (STEPS, [0.01] * 60)}, write_tf)
-    d.write("keras/validation", {"epoch_loss": (STEPS, OVERFIT_VAL)}, write_tf)
-    d.write("hf", {"train/loss": (STEPS, SPIKY), "eval/loss": (STEPS[::5], OVERFIT_TRAIN[::5]), "train/learning_rate": (STEPS, [1e-3] * 60)})
-    d.write("nan", {"loss": (STEPS, DIVERGING)})
-    d.write(f"{ODD}/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN)})
+def logdir(tmp_path_factory) -> str:
+    d = str(tmp_path_factory.mktemp("logs"))
+    write_tf(d, "keras/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN), "epoch_learning_rate": (STEPS, [0.01] * 60)})
+    write_tf(d, "keras/validation", {"epoch_loss": (STEPS, OVERFIT_VAL)})
+    write_tbx(d, "hf", {"train/loss": (STEPS, SPIKY), "eval/loss": (STEPS[::5], OVERFIT_TRAIN[::5]), "train/learning_rate": (STEPS, [1e-3] * 60)})
+    write_tbx(d, "nan", {"loss": (STEPS, DIVERGING)})
+    write_tbx(d, f"{ODD}/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN)})
     # A restarted run: a second process (second event file) rewrites steps 20..39;
     # the last value per step wins. Two tensorboardX writers within one second
     # would share a file name, hence two libraries.
-    d.write("restart/train", {"epoch_loss": (STEPS[:40], [5.0] * 40)})
-    d.write("restart/train", {"epoch_loss": (STEPS[20:], OVERFIT_TRAIN[20:])}, write_tf)
+    write_tbx(d, "restart/train", {"epoch_loss": (STEPS[:40], [5.0] * 40)})
+    write_tf(d, "restart/train", {"epoch_loss": (STEPS[20:], OVERFIT_TRAIN[20:])})
     return d
 
 
 @pytest.fixture(scope="module")
 def served(logdir) -> Served:
-    return Served(logdir.path)
+    return Served(logdir)
 
 
 # -- registration ---------------------------------------------------------------
@@ -124,12 +103,12 @@ def test_plugin_listed_as_enabled_iframe_tab(served):
 # -- /diagnosis -----------------------------------------------------------------
 
 
-def test_diagnosis_is_the_engine_document(served, logdir):
-    assert served.json(f"{ROUTE}/diagnosis") == logdir.expected_document()
+def test_diagnosis_is_the_cli_document(served, logdir):
+    assert served.json(f"{ROUTE}/diagnosis") == cli_document(logdir)
 
 
-def test_diagnosis_with_baseline_is_the_engine_document(served, logdir):
-    assert served.json(f"{ROUTE}/diagnosis?baseline=keras") == logdir.expected_document(baseline="keras")
+def test_diagnosis_with_baseline_is_the_cli_document(served, logdir):
+    assert served.json(f"{ROUTE}/diagnosis?baseline=keras") == cli_document(logdir, baseline="keras")
 
 
 def test_untrusted_names_come_back_verbatim(served):
@@ -161,7 +140,7 @@ def test_curves_of_a_keras_experiment(served, logdir):
     (exp,) = served.json(f"{ROUTE}/curves?experiment=keras")["experiments"]
     assert exp["name"] == "keras"
     (curve,) = exp["curves"]
-    document = logdir.expected_document()
+    document = cli_document(logdir)
     assert curve["findings"] == next(c["findings"] for c in document["curves"] if c["name"] == "keras")
     assert (curve["metric"], curve["direction"], curve["primary"]) == ("loss", "min", True)
     train, val = curve["series"]
@@ -267,10 +246,9 @@ def test_static_traversal_is_not_found(served, path):
 
 
 def test_sampled_series_are_flagged(tmp_path):
-    d = Logdir(tmp_path)
-    d.write("long/train", {"loss": (list(range(300)), [1.0 / (s + 1) for s in range(300)])})
-    d.write("short/train", {"loss": (list(range(100)), [1.0 / (s + 1) for s in range(100)])})
-    served = Served(d.path, samples=100)
+    write_tbx(str(tmp_path), "long/train", {"loss": (list(range(300)), [1.0 / (s + 1) for s in range(300)])})
+    write_tbx(str(tmp_path), "short/train", {"loss": (list(range(100)), [1.0 / (s + 1) for s in range(100)])})
+    served = Served(str(tmp_path), samples=100)
     doc = served.json(f"{ROUTE}/diagnosis")
     sampled = {c["name"]: c["train"]["sampled"] for c in doc["curves"]}
     assert sampled == {"long": True, "short": False}
@@ -298,22 +276,23 @@ def test_is_sampled(steps, stored, capacity, sampled):
 
 
 def test_cache_recomputes_only_changed_experiments(tmp_path):
-    d = Logdir(tmp_path)
+    d = str(tmp_path)
     for name in ("a", "b", "c"):
-        d.write(f"{name}/train", {"loss": (STEPS, OVERFIT_TRAIN)})
-        d.write(f"{name}/validation", {"loss": (STEPS, OVERFIT_TRAIN)})
-    served = Served(d.path)
+        write_tbx(d, f"{name}/train", {"loss": (STEPS, OVERFIT_TRAIN)})
+        write_tbx(d, f"{name}/validation", {"loss": (STEPS, OVERFIT_TRAIN)})
+    served = Served(d)
     first = served.json(f"{ROUTE}/diagnosis")
     assert served.plugin.cache.diagnosed == 3
     assert served.json(f"{ROUTE}/diagnosis") == first
     assert served.plugin.cache.diagnosed == 3  # unchanged data: nothing recomputed
 
     more = list(range(60, 90))
-    d.write("b/validation", {"loss": (more, [2.0 / (s + 1) + (s / 40) ** 2 for s in more])}, write_tf)
+    # A second event file in the run (tensorboardX would reuse the first's name within a second).
+    write_tf(d, "b/validation", {"loss": (more, [2.0 / (s + 1) + (s / 40) ** 2 for s in more])})
     served.multiplexer.Reload()
     second = served.json(f"{ROUTE}/diagnosis")
     assert served.plugin.cache.diagnosed == 4  # only "b"
-    assert second == d.expected_document()
+    assert second == cli_document(d)
     assert second != first
 
 
