@@ -81,8 +81,12 @@ def _crc32c_short(data: bytes) -> int:
     return crc ^ 0xFFFFFFFF
 
 
-def crc32c_rows(rows: np.ndarray) -> np.ndarray:
-    """CRC32C of each row of an ``(n, L)`` uint8 array, as uint32."""
+def crc32c_rows(rows: np.ndarray, varying: np.ndarray | None = None) -> np.ndarray:
+    """CRC32C of each row of an ``(n, L)`` uint8 array, as uint32.
+
+    ``varying`` (from :func:`varying_columns`, or any superset) saves finding
+    the columns that differ between rows.
+    """
     n, length = rows.shape
     if n == 0:
         return np.zeros(0, dtype=np.uint32)
@@ -91,14 +95,16 @@ def crc32c_rows(rows: np.ndarray) -> np.ndarray:
         return np.array([first] + [crc32c(row) for row in rows[1:]], dtype=np.uint32)
     table = _position_table()
     out = np.full(n, first, dtype=np.uint32)
-    for j in varying_columns(rows):
+    for j in varying_columns(rows) if varying is None else varying:
         out ^= table[length - 1 - j][rows[:, j] ^ rows[0, j]]
     return out
 
 
 def varying_columns(rows: np.ndarray) -> np.ndarray:
     """Indices of the columns of an ``(n, L)`` array that hold more than one value."""
-    return np.flatnonzero(rows.min(axis=0) != rows.max(axis=0))
+    if len(rows) == 0:
+        return np.zeros(0, dtype=np.intp)
+    return np.flatnonzero(np.bitwise_or.reduce(rows ^ rows[0], axis=0))
 
 
 def mask(crc: np.ndarray) -> np.ndarray:

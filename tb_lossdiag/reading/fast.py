@@ -7,7 +7,7 @@ from typing import Callable
 import numpy as np
 
 from .collect import ScalarCollector, collect_event, order_key
-from .framing import Damage, data_rows, read_records
+from .framing import Damage, LengthGroup, read_records
 from .layout import Layout, parse_layout
 
 _MAX_LAYOUTS = 16
@@ -21,16 +21,18 @@ def decode_file(buf: np.ndarray, wanted: Callable[[str], bool], sink: ScalarColl
     Returns the number of intact records and the damage that stopped reading.
     """
     records = read_records(buf)
-    data_starts = records.data_starts
-    for length in np.unique(records.lengths):
-        index = np.flatnonzero(records.lengths == length)
-        rows = data_rows(buf, data_starts[index], int(length))
-        _decode_rows(rows, index + first_record, wanted, sink)
-    return len(records.starts), records.damage
+    for group in records.groups:
+        _decode_group(group, first_record, wanted, sink)
+    return records.count, records.damage
 
 
-def _decode_rows(rows: np.ndarray, record: np.ndarray, wanted: Callable[[str], bool], sink: ScalarCollector) -> None:
-    """Decode records of one length: match them against layouts, parse leftovers one by one."""
+def _decode_group(group: LengthGroup, first_record: int, wanted: Callable[[str], bool], sink: ScalarCollector) -> None:
+    """Decode records of one length: match them against layouts, parse leftovers one by one.
+
+    A record matches a template's layout when it equals the template at every
+    fixed byte; only columns that vary within the group can differ.
+    """
+    rows, record = group.rows, group.index + first_record
     remaining = np.arange(len(rows))
     layouts_tried = 0
     while remaining.size:
@@ -41,19 +43,14 @@ def _decode_rows(rows: np.ndarray, record: np.ndarray, wanted: Callable[[str], b
             remaining = remaining[1:]
             continue
         layouts_tried += 1
-        candidates = rows[remaining]
-        same = _same_fixed_bytes(candidates, template, layout.fixed)
+        candidates = rows if len(remaining) == len(rows) else rows[remaining]
+        columns = group.varying[layout.fixed[group.varying]]
+        same = ~(candidates[:, columns] != template[columns]).any(axis=1)
         if layout.step_at is not None:
             same &= _varint_shape_ok(candidates[:, layout.step_at : layout.step_at + layout.step_size])
-        _emit(layout, candidates[same], record[remaining[same]], wanted, sink)
+        matched = candidates if same.all() else candidates[same]
+        _emit(layout, matched, record[remaining[same]], wanted, sink)
         remaining = remaining[~same]
-
-
-def _same_fixed_bytes(rows: np.ndarray, template: np.ndarray, fixed: np.ndarray) -> np.ndarray:
-    """Rows equal to ``template`` wherever ``fixed``; only columns that differ somewhere are compared."""
-    differs = (rows.min(axis=0) != template) | (rows.max(axis=0) != template)
-    columns = np.flatnonzero(differs & fixed)
-    return ~(rows[:, columns] != template[columns]).any(axis=1)
 
 
 def _varint_shape_ok(columns: np.ndarray) -> np.ndarray:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .crc import crc32c_rows, mask
+from .crc import crc32c_rows, mask, varying_columns
 
 HEADER = 12  # u64 length + u32 masked crc of the length
 OVERHEAD = 16  # header + u32 masked crc of the data
@@ -37,16 +37,25 @@ class Damage:
 
 
 @dataclass(frozen=True)
+class LengthGroup:
+    """Intact records that share one data length, with their bytes."""
+
+    index: np.ndarray  # record numbers in the file, ascending
+    rows: np.ndarray  # (n, length) uint8, one record's data per row
+    varying: np.ndarray  # columns whose byte is not the same in every row (may include more)
+
+    def before(self, count: int) -> "LengthGroup":
+        keep = self.index < count
+        return LengthGroup(self.index[keep], self.rows[keep], self.varying)
+
+
+@dataclass(frozen=True)
 class Records:
-    """The intact records at the start of a file, in file order."""
+    """The intact records at the start of a file, grouped by length."""
 
-    starts: np.ndarray  # int64 byte offset of each record's header
-    lengths: np.ndarray  # int64 length of each record's data
+    count: int
+    groups: list[LengthGroup]
     damage: Damage | None
-
-    @property
-    def data_starts(self) -> np.ndarray:
-        return self.starts + HEADER
 
 
 def read_records(buf: np.ndarray) -> Records:
@@ -56,21 +65,30 @@ def read_records(buf: np.ndarray) -> Records:
     file, or one still being written), a bad length or data checksum.
     """
     starts, lengths, end = walk(buf)
-    bad_header = ~_header_ok(buf, starts)
-    bad_data = ~_data_ok(buf, starts, lengths)
-    candidates = []
-    if bad_header.any():
-        i = int(np.argmax(bad_header))
-        candidates.append((i, Damage(int(starts[i]), "bad length checksum")))
-    if bad_data.any():
-        i = int(np.argmax(bad_data))
-        candidates.append((i, Damage(int(starts[i]), "bad data checksum")))
+    groups = _length_groups(buf, starts, lengths)
+    found = []  # (record number, damage)
+    bad_header = np.flatnonzero(~_header_ok(buf, starts))
+    if bad_header.size:
+        found.append((int(bad_header[0]), Damage(int(starts[bad_header[0]]), "bad length checksum")))
+    bad_data = _first_bad_data(buf, starts, groups)
+    if bad_data is not None:
+        found.append((bad_data, Damage(int(starts[bad_data]), "bad data checksum")))
     if end < len(buf):
-        candidates.append((len(starts), _stop_reason(buf, end)))
-    if not candidates:
-        return Records(starts, lengths, None)
-    keep, damage = min(candidates, key=lambda c: c[1].offset)
-    return Records(starts[:keep], lengths[:keep], damage)
+        found.append((len(starts), _stop_reason(buf, end)))
+    if not found:
+        return Records(len(starts), groups, None)
+    count, damage = min(found, key=lambda f: f[1].offset)
+    return Records(count, [g.before(count) for g in groups], damage)
+
+
+def _length_groups(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[LengthGroup]:
+    order = np.argsort(lengths, kind="stable")
+    bounds = np.flatnonzero(np.diff(lengths[order])) + 1
+    groups = []
+    for index in np.split(order, bounds) if len(order) else []:
+        rows = _data_rows(buf, starts[index] + HEADER, int(lengths[index[0]]))
+        groups.append(LengthGroup(index, rows, varying_columns(rows)))
+    return groups
 
 
 def _stop_reason(buf: np.ndarray, offset: int) -> Damage:
@@ -134,7 +152,8 @@ def _pattern(lengths: list[int]) -> np.ndarray | None:
 
 def _speculate(buf: np.ndarray, pos: int, pattern: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     """Records from ``pos`` whose lengths continue ``pattern``: the verified prefix of a guess."""
-    guess = np.resize(pattern, window)
+    window = min(window, (len(buf) - pos) // (int(pattern.min()) + OVERHEAD) + 1)
+    guess = np.tile(pattern, -(-window // len(pattern)))[:window]
     ends = pos + np.cumsum(guess + OVERHEAD)
     fits = int(np.searchsorted(ends, len(buf), side="right"))
     guess = guess[:fits]
@@ -166,17 +185,18 @@ def _header_ok(buf: np.ndarray, starts: np.ndarray) -> np.ndarray:
     return mask(crc32c_rows(header[:, :8])) == header[:, 8:].copy().view("<u4")[:, 0]
 
 
-def _data_ok(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
-    ok = np.ones(len(starts), dtype=bool)
-    for length in np.unique(lengths):
-        idx = np.flatnonzero(lengths == length)
-        data_starts = starts[idx] + HEADER
-        computed = mask(crc32c_rows(data_rows(buf, data_starts, int(length))))
-        ok[idx] = computed == _u32_at(buf, data_starts + length)
-    return ok
+def _first_bad_data(buf: np.ndarray, starts: np.ndarray, groups: list[LengthGroup]) -> int | None:
+    """The first record whose data checksum is wrong, if any."""
+    bad = []
+    for group in groups:
+        stored = _u32_at(buf, starts[group.index] + HEADER + group.rows.shape[1])
+        wrong = np.flatnonzero(mask(crc32c_rows(group.rows, group.varying)) != stored)
+        if wrong.size:
+            bad.append(int(group.index[wrong[0]]))
+    return min(bad, default=None)
 
 
-def data_rows(buf: np.ndarray, data_starts: np.ndarray, length: int) -> np.ndarray:
+def _data_rows(buf: np.ndarray, data_starts: np.ndarray, length: int) -> np.ndarray:
     """The data of records of one ``length``, one record per row."""
     if length == 0:
         return np.zeros((len(data_starts), 0), dtype=np.uint8)
