@@ -13,6 +13,7 @@ setup(
     python_requires=">=3.10",
     install_requires=[
         "numpy>=1.22",
+        "scipy>=1.8",
         "protobuf>=3.20",
         "tensorboard>=2.10,<3",
     ],

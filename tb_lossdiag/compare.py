@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 
-from .detectors._signal import finite_prefix, noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from .detectors._signal import finite_prefix, noise_sigma, reduce, rolling_median, smoothing_window, to_log, values_at
 from .detectors.base import Curve, CurvePair
 
 
@@ -20,7 +20,7 @@ def _references(run: CurvePair, baseline: CurvePair) -> tuple[Curve | None, Curv
     for which in ("validation", "train"):
         a, b = getattr(run, which), getattr(baseline, which)
         if a is not None and b is not None:
-            a, b = finite_prefix(a), finite_prefix(b)
+            a, b = reduce(finite_prefix(a)), reduce(finite_prefix(b))
             if len(a) >= 2 and len(b) >= 2:
                 return a, b, which
     return None, None, ""

@@ -7,10 +7,8 @@ than means and standard deviations, since loss curves are heavy-tailed.
 
 from __future__ import annotations
 
-import warnings
-
 import numpy as np
-from numpy.lib.stride_tricks import sliding_window_view
+from scipy.ndimage import median_filter
 
 from .base import Curve
 
@@ -39,14 +37,16 @@ def to_log(values: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def rolling_median(x: np.ndarray, window: int) -> np.ndarray:
-    """Centred running median with shrinking windows at the edges."""
-    n = len(x)
-    window = max(1, min(int(window), n))
-    if window <= 1 or n == 0:
+    """Centred running median (odd ``window``); mirrored at the edges, so an end point is not doubled."""
+    window = max(1, min(int(window), len(x)))
+    if window <= 1:
         return x.copy()
-    half = window // 2
-    padded = np.concatenate([np.full(half, np.nan), x, np.full(window - 1 - half, np.nan)])
-    return np.nanmedian(sliding_window_view(padded, window), axis=1)
+    return median_filter(x, size=window | 1, mode="mirror")
+
+
+def _median_ending_at(x: np.ndarray, window: int) -> np.ndarray:
+    """``out[i] = median(x[i - window + 1 : i + 1])`` (odd ``window``; mirrored before the start)."""
+    return median_filter(x, size=window, origin=(window - 1) // 2, mode="mirror")
 
 
 def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
@@ -57,27 +57,47 @@ def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     median describes the window's centre, not the point after it: on a
     rising curve an ordinary point would otherwise look like a jump. Falling
     trends are not carried forward: loss curves decelerate as they fall, so
-    extrapolating would make ordinary points look high. NaN where there is
-    no history.
+    extrapolating would make ordinary points look high. The MAD is that of
+    the points' residuals around a centred running median, so a trend does
+    not count as noise. NaN for the first point, which has no history.
     """
     n = len(x)
-    med = np.full(n, np.nan)
+    level = np.full(n, np.nan)
     mad = np.full(n, np.nan)
     if n < 2:
-        return med, mad
-    window = max(1, min(int(window), n - 1))
-    padded = np.concatenate([np.full(window - 1, np.nan), x[:-1]])
-    views = sliding_window_view(padded, window)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN leading windows
-        centre = np.nanmedian(views, axis=1)
-        mad[1:] = np.nanmedian(np.abs(views - centre[:, None]), axis=1)
-        half = window // 2
-        if half >= 2:
-            slope = (np.nanmedian(views[:, half:], axis=1) - np.nanmedian(views[:, :half], axis=1)) / half
-            centre = centre + np.clip(np.nan_to_num(slope), 0.0, None) * (window + 1) / 2
-    med[1:] = centre
-    return med, mad
+        return level, mad
+    window = max(1, min(int(window), n - 1)) | 1
+    before = _median_ending_at(x, window)
+    residual = np.abs(x - rolling_median(x, window))
+    level[1:], mad[1:] = before[:-1], _median_ending_at(residual, window)[:-1]
+    half = window // 2
+    if half >= 2:
+        recent = _median_ending_at(x, half | 1)
+        slope = np.zeros(n)
+        slope[half + 1 :] = (recent[half:-1] - recent[: n - half - 1]) / half
+        level += np.clip(slope, 0.0, None) * (window + 1) / 2
+    return level, mad
+
+
+def reduce(curve: Curve, max_points: int = 2000) -> Curve:
+    """A long curve as at most ~``max_points`` bucket medians, at each bucket's middle step.
+
+    Checks of the curve's shape (optimum, trend, flat stretches) need its
+    level, not every batch: this keeps them fast on 1e5-point runs and
+    also damps per-batch noise.
+    """
+    n = len(curve)
+    if n <= max_points:
+        return curve
+    k = -(-n // max_points)
+    m = n // k
+    steps = curve.steps[: m * k].reshape(m, k)[:, (k - 1) // 2]
+    values = np.median(curve.values[: m * k].reshape(m, k), axis=1)
+    if m * k < n:
+        rest = curve.steps[m * k :]
+        steps = np.append(steps, rest[(len(rest) - 1) // 2])
+        values = np.append(values, np.median(curve.values[m * k :]))
+    return Curve(steps, values)
 
 
 def noise_sigma(x: np.ndarray) -> float:
@@ -118,3 +138,16 @@ def kendall_tau(x: np.ndarray) -> float:
         n = 400
     i, j = np.triu_indices(n, k=1)
     return float(np.sign(x[j] - x[i]).sum() / len(i))
+
+
+def gaussian_extreme(n: int, false_alarms: float) -> float:
+    """The z a standard normal exceeds ``false_alarms`` times in ``n`` draws.
+
+    Solves ``n * P(Z > z) = false_alarms`` with the Mills-ratio tail
+    approximation ``P(Z > z) ~ exp(-z^2 / 2) / (z sqrt(2 pi))``.
+    """
+    p = min(0.5, false_alarms / max(n, 1))
+    z = np.sqrt(2.0 * np.log(1.0 / (p * np.sqrt(2.0 * np.pi))))
+    for _ in range(3):  # fixed-point refinement of the 1/z factor
+        z = np.sqrt(2.0 * np.log(1.0 / (p * z * np.sqrt(2.0 * np.pi))))
+    return float(z)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, rolling_median, smoothing_window, to_log
+from ._signal import finite_prefix, reduce, rolling_median, smoothing_window, to_log
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "divergence"
@@ -53,7 +53,7 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
 
 def _explosion(curve: Curve, series: str, quantity: str, factor: float, min_points: int) -> Finding | None:
     """A sustained rise of the smoothed loss to ``factor`` x its best and above its start."""
-    curve = finite_prefix(curve)
+    curve = reduce(finite_prefix(curve))
     n = len(curve)
     if n < min_points:
         return None

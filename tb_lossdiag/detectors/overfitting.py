@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, kendall_tau, noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from ._signal import finite_prefix, kendall_tau, reduce, noise_sigma, rolling_median, smoothing_window, to_log, values_at
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "overfitting"
@@ -53,7 +53,7 @@ def detect(
     if pair.train is None or pair.validation is None:
         report.not_checked.append("needs both a training and a validation curve")
         return report
-    val, train = finite_prefix(pair.validation), finite_prefix(pair.train)
+    val, train = reduce(finite_prefix(pair.validation)), reduce(finite_prefix(pair.train))
     if len(val) < min_points or len(train) < 2:
         report.not_checked.append(f"fewer than {min_points} finite validation points")
         return report

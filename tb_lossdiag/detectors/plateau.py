@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from ._signal import finite_prefix, noise_sigma, reduce, rolling_median, smoothing_window, to_log, values_at
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "plateau"
@@ -70,7 +70,7 @@ def detect(
     curve = pair.train if pair.train is not None else pair.validation
     if curve is None:
         return report
-    curve = finite_prefix(curve)
+    curve = reduce(finite_prefix(curve))
     if len(curve) < min_points:
         report.not_checked.append(f"fewer than {min_points} finite points")
         return report

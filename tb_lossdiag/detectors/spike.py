@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import MAD_TO_SIGMA, finite_prefix, noise_sigma, to_log, trailing_stats
+from ._signal import MAD_TO_SIGMA, finite_prefix, gaussian_extreme, noise_sigma, to_log, trailing_stats
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "spike"
@@ -32,6 +32,7 @@ def detect(
     z: float = 3.5,
     min_height: float = 0.15,
     merge_gap: int = 2,
+    false_alarms: float = 0.05,
 ) -> Report:
     """Find spikes on each curve of ``pair``.
 
@@ -51,6 +52,10 @@ def detect(
         ...and by at least this relative amount (15 % above the local level).
     merge_gap : int, default 2
         Outlying points at most this many points apart form one event.
+    false_alarms : float, default 0.05
+        Expected spurious spikes per curve of pure Gaussian noise: on long
+        curves the threshold rises above ``z`` so that 1e5 noisy points do
+        not yield a handful of "spikes" by chance.
     """
     report = Report()
     for series, curve in (("train", pair.train), ("validation", pair.validation)):
@@ -60,11 +65,13 @@ def detect(
         if len(curve) < min_points:
             report.not_checked.append(f"{series}: fewer than {min_points} finite points")
             continue
-        report.findings.extend(_events(curve, series, pair.quantity, window, z, min_height, merge_gap))
+        report.findings.extend(_events(curve, series, pair.quantity, window, z, min_height, merge_gap, false_alarms))
     return report
 
 
-def _events(curve: Curve, series: str, quantity: str, window: int | None, z: float, min_height: float, merge_gap: int) -> list[Finding]:
+def _events(
+    curve: Curve, series: str, quantity: str, window: int | None, z: float, min_height: float, merge_gap: int, false_alarms: float
+) -> list[Finding]:
     x, is_log = to_log(curve.values)
     n = len(x)
     k = window or int(np.clip(n // 5, 5, 50))
@@ -77,7 +84,8 @@ def _events(curve: Curve, series: str, quantity: str, window: int | None, z: flo
     score[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
     score = np.nan_to_num(score)
     downward = -score[score < 0]
-    threshold = max(z, float(np.quantile(downward, 0.99)) if downward.size else 0.0)
+    tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
+    threshold = max(z, gaussian_extreme(n, false_alarms), tail)
     outlying = (score > threshold) & (height > floor)
     idx = np.flatnonzero(outlying)
     if idx.size == 0:

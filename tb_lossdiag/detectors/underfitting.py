@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, rolling_median, smoothing_window, to_log
+from ._signal import finite_prefix, reduce, rolling_median, smoothing_window, to_log
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "underfitting"
@@ -52,7 +52,7 @@ def detect(
     main = pair.train if pair.train is not None else pair.validation
     if main is None:
         return report
-    main = finite_prefix(main)
+    main = reduce(finite_prefix(main))
     if len(main) < min_points:
         report.not_checked.append(f"fewer than {min_points} finite points")
         return report
