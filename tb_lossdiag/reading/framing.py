@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
 
-from .crc import crc32c_rows, mask, varying_columns
+from .crc import crc32c_rows, mask
 
 HEADER = 12  # u64 length + u32 masked crc of the length
 OVERHEAD = 16  # header + u32 masked crc of the data
@@ -43,10 +43,11 @@ class LengthGroup:
     index: np.ndarray  # record numbers in the file, ascending
     rows: np.ndarray  # (n, length) uint8, one record's data per row
     varying: np.ndarray  # columns whose byte is not the same in every row (may include more)
+    stored_crc: np.ndarray  # (n, 4) uint8, the masked checksum written after each row
 
     def before(self, count: int) -> "LengthGroup":
         keep = self.index < count
-        return LengthGroup(self.index[keep], self.rows[keep], self.varying)
+        return LengthGroup(self.index[keep], self.rows[keep], self.varying, self.stored_crc[keep])
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ def read_records(buf: np.ndarray) -> Records:
     bad_header = np.flatnonzero(~_header_ok(buf, starts))
     if bad_header.size:
         found.append((int(bad_header[0]), Damage(int(starts[bad_header[0]]), "bad length checksum")))
-    bad_data = _first_bad_data(buf, starts, groups)
+    bad_data = _first_bad_data(groups)
     if bad_data is not None:
         found.append((bad_data, Damage(int(starts[bad_data]), "bad data checksum")))
     if end < len(buf):
@@ -82,12 +83,22 @@ def read_records(buf: np.ndarray) -> Records:
 
 
 def _length_groups(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[LengthGroup]:
+    """Records grouped by length, each group's data and stored checksums gathered in one copy.
+
+    Rows are padded to whole 8-byte words so finding the varying columns
+    works on uint64 words, eight bytes at a time.
+    """
     order = np.argsort(lengths, kind="stable")
     bounds = np.flatnonzero(np.diff(lengths[order])) + 1
+    padded = np.concatenate([buf, np.zeros(8, dtype=np.uint8)])
     groups = []
     for index in np.split(order, bounds) if len(order) else []:
-        rows = _data_rows(buf, starts[index] + HEADER, int(lengths[index[0]]))
-        groups.append(LengthGroup(index, rows, varying_columns(rows)))
+        length = int(lengths[index[0]])
+        width = (length + 4 + 7) // 8 * 8  # data, checksum, padding
+        words = _columns(padded, starts[index] + HEADER, width).view("<u8")
+        changed = np.bitwise_or.reduce(words ^ words[0], axis=0).view(np.uint8)[:length]
+        full = words.view(np.uint8)
+        groups.append(LengthGroup(index, full[:, :length], np.flatnonzero(changed), full[:, length : length + 4]))
     return groups
 
 
@@ -181,23 +192,19 @@ def _u32_at(buf: np.ndarray, offsets: np.ndarray) -> np.ndarray:
 
 
 def _header_ok(buf: np.ndarray, starts: np.ndarray) -> np.ndarray:
-    header = _columns(buf, starts, HEADER)
-    return mask(crc32c_rows(header[:, :8])) == header[:, 8:].copy().view("<u4")[:, 0]
+    """Whether each header's stored checksum matches its length (computed once per distinct length)."""
+    lengths = _u64_at(buf, starts)
+    distinct, which = np.unique(lengths, return_inverse=True)
+    expected = mask(crc32c_rows(distinct.astype("<u8").view(np.uint8).reshape(-1, 8)))
+    return expected[which] == _u32_at(buf, starts + 8)
 
 
-def _first_bad_data(buf: np.ndarray, starts: np.ndarray, groups: list[LengthGroup]) -> int | None:
+def _first_bad_data(groups: list[LengthGroup]) -> int | None:
     """The first record whose data checksum is wrong, if any."""
     bad = []
     for group in groups:
-        stored = _u32_at(buf, starts[group.index] + HEADER + group.rows.shape[1])
+        stored = np.ascontiguousarray(group.stored_crc).view("<u4")[:, 0]
         wrong = np.flatnonzero(mask(crc32c_rows(group.rows, group.varying)) != stored)
         if wrong.size:
             bad.append(int(group.index[wrong[0]]))
     return min(bad, default=None)
-
-
-def _data_rows(buf: np.ndarray, data_starts: np.ndarray, length: int) -> np.ndarray:
-    """The data of records of one ``length``, one record per row."""
-    if length == 0:
-        return np.zeros((len(data_starts), 0), dtype=np.uint8)
-    return _columns(buf, data_starts, length)
