@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import time
+import urllib.request
 from typing import Iterator
 
 import numpy as np
@@ -238,3 +240,71 @@ def test_screenshot(tab: Tab) -> None:
     os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
     tab.page.screenshot(path=SCREENSHOT)
     assert os.path.getsize(SCREENSHOT) > 10_000
+
+
+@pytest.fixture(scope="module")
+def many_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TensorBoardServer]:
+    """100 experiments of 10k-point loss / val_loss pairs (one event file, copied)."""
+    logdir = tmp_path_factory.mktemp("many")
+    s = np.arange(10_000)
+    rng = np.random.default_rng(1)
+    loss = 2 / (1 + s / 300) + rng.normal(0, 0.02, s.size)
+    write_tbx(str(logdir), "exp_000", {"loss": (s, loss), "val_loss": (s, loss + 0.1 + s * 2e-5)})
+    for i in range(1, 100):
+        shutil.copytree(logdir / "exp_000", logdir / f"exp_{i:03d}")
+    with TensorBoardServer(str(logdir)) as tb:
+        # Wait until every point is ingested and diagnosed, so the figures below measure the tab.
+        start = time.perf_counter()
+        while True:
+            with urllib.request.urlopen(tb.url + "data/plugin/lossdiag/diagnosis", timeout=600) as response:
+                curves = json.load(response)["curves"]
+            if len(curves) == 100 and all(c["train"]["points"] == 10_000 for c in curves):
+                break
+            time.sleep(1)
+        print(f"\n100 x 2 x 10k points ingested and diagnosed after {time.perf_counter() - start:.1f} s")
+        yield tb
+
+
+@pytest.mark.slow
+def test_latency_with_100_experiments_of_10k_points(browser: "sync_api.Browser", many_server: TensorBoardServer) -> None:
+    context = browser.new_context(viewport={"width": 1400, "height": 900})
+    tab = Tab(context.new_page(), many_server)
+    try:
+        first = tab.open()
+        assert tab.frame.locator("button.run").count() == 100
+        frame = tab.plugin_frame()
+        # Filter: input event to the list re-rendered and painted.
+        filter_ms = frame.evaluate(
+            """async () => {
+                const input = document.querySelector('.run-filter');
+                const t = performance.now();
+                input.value = 'exp_0[0-4]';
+                input.dispatchEvent(new Event('input'));
+                await new Promise(requestAnimationFrame);
+                return performance.now() - t;
+            }"""
+        )
+        assert tab.frame.locator("button.run").count() == 50
+        # Select: click to the new experiment's 2 x 10k points fetched, smoothed and drawn.
+        start = time.perf_counter()
+        tab.select("exp_042")
+        select_ms = (time.perf_counter() - start) * 1000
+        # Smoothing: change to the chart redrawn (synchronous) and painted.
+        smooth_ms = frame.evaluate(
+            """async () => {
+                const input = document.querySelector('.smoothing-number');
+                const t = performance.now();
+                input.value = '0.95';
+                input.dispatchEvent(new Event('change'));
+                await new Promise(requestAnimationFrame);
+                return performance.now() - t;
+            }"""
+        )
+        print(
+            f"\n100 x 10k points: first chart {first * 1000:.0f} ms after page load, filter {filter_ms:.0f} ms, "
+            f"select {select_ms:.0f} ms, smoothing redraw {smooth_ms:.0f} ms"
+        )
+        assert filter_ms < 500 and smooth_ms < 1000 and select_ms < 5000
+    finally:
+        context.close()
+    assert not tab.errors and not tab.dialogs
