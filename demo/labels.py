@@ -1,6 +1,7 @@
 """Labels: what a correct diagnosis of each demo run must report.
 
-A label is ``{"expected": [kinds], "onset_step": int | None, "description": str}``.
+A label is ``{"expected": [kinds], "onset_step": int | None, "description": str}``
+(plus ``spike_steps`` for spike runs).
 The onset is measured on the curve exactly as logged: for overfitting the
 step of the (lightly smoothed) validation minimum, for divergence the first
 step where either loss is NaN/Inf.
@@ -14,6 +15,7 @@ import os
 import numpy as np
 
 from .layouts import Logged
+from .scenarios import Setup
 
 FILENAME = "labels.json"
 SMOOTHING = 5
@@ -38,9 +40,21 @@ def onset_step(expected: list[str], logged: Logged) -> int | None:
     return None
 
 
-def label(expected: list[str], description: str, logged: Logged) -> dict:
-    """The label of one run."""
-    return {"expected": list(expected), "onset_step": onset_step(expected, logged), "description": description}
+def spike_steps(spike_batches: list[int], steps_per_epoch: int | None, logged: Logged) -> list[int]:
+    """The logged steps whose values include each broken batch (epoch-level logging)."""
+    return [int(logged.steps[batch // steps_per_epoch]) for batch in spike_batches] if steps_per_epoch else []
+
+
+def label(setup: Setup, logged: Logged) -> dict:
+    """The label of one run; a spike run also lists the logged steps of its spikes."""
+    entry = {
+        "expected": list(setup.expected),
+        "onset_step": onset_step(setup.expected, logged),
+        "description": setup.description,
+    }
+    if setup.spike_batches:
+        entry["spike_steps"] = spike_steps(setup.spike_batches, setup.steps_per_epoch, logged)
+    return entry
 
 
 def write(path: str, experiments: dict[str, dict]) -> dict:

@@ -13,6 +13,7 @@ exact values written.
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Callable
 
@@ -50,6 +51,8 @@ class _ScalarWriter(keras.callbacks.Callback):
     def on_train_begin(self, logs: dict | None = None) -> None:
         from tensorboardX import SummaryWriter
 
+        # A diverging run logs NaN on purpose; tensorboardX would warn at every point.
+        logging.getLogger("tensorboardX.x2num").setLevel(logging.ERROR)
         self.writer = SummaryWriter(self.logdir)
 
     def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:

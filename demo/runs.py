@@ -63,7 +63,7 @@ def train(run: Run, logdir: str) -> dict:
     keras.utils.set_random_seed(run.variant.seed)
     setup = SCENARIOS[run.scenario](run.variant)
     logged = LAYOUTS[run.layout](setup, logdir)
-    return labels.label(setup.expected, setup.description, logged)
+    return labels.label(setup, logged)
 
 
 def write(

@@ -45,6 +45,8 @@ class Setup:
     train_stream: tf.data.Dataset | None = None
     """Batches to train on in order (instead of shuffled ``data``), with ``steps_per_epoch``."""
     steps_per_epoch: int | None = None
+    spike_batches: list[int] = field(default_factory=list)
+    """Optimizer steps (0-based) of the broken batches that cause spikes."""
 
     def fit(self, callbacks: list[keras.callbacks.Callback]) -> keras.callbacks.History:
         """Train, with the layout's logging ``callbacks`` added to the scenario's own."""
@@ -153,13 +155,14 @@ def underfitting(v: Variant) -> Setup:
 
 def plateau(v: Variant) -> Setup:
     """A deep sigmoid MLP under plain SGD: a long flat stretch before it breaks out."""
-    data = load(v.pick(["digits", "wine", "digits"]), v.seed)
+    name, batch = v.pick([("digits", 64), ("wine", 16), ("digits", 64)])
+    data = load(name, v.seed)
     model = mlp(data, [v.pick([32, 32, 48])] * 4, activation="sigmoid")
     return Setup(
         compiled(model, data, keras.optimizers.SGD(0.5)),
         data,
         epochs=60,
-        batch_size=64,
+        batch_size=batch,
         expected=["plateau"],
         description=(
             f"Four-layer sigmoid MLP with plain SGD on {data.name}: the loss sits near chance level "
@@ -169,28 +172,33 @@ def plateau(v: Variant) -> Setup:
 
 
 def spikes(v: Variant) -> Setup:
-    """Training whose data stream carries a few unnormalised batches: real spikes, then recovery."""
-    data = load(v.pick(["digits", "breast_cancer", "digits"]), v.seed)
-    batch, steps_per_epoch, epochs = 32, 4, 75
-    bad_steps = v.pick([[90, 170, 240], [70, 150, 230], [100, 190, 260]])
-    x, y = _stream(data, batch * steps_per_epoch * epochs, np.random.default_rng(v.seed))
+    """Training whose data stream carries a few broken batches: real spikes, then recovery."""
+    data = load(v.pick(["digits", "breast_cancer", "wine"]), v.seed)
+    batch, steps_per_epoch, epochs = 32, 8, 40
+    bad_steps = v.pick([[80, 160, 240], [64, 144, 232], [96, 176, 256]])
+    rng = np.random.default_rng(v.seed)
+    x, y = _stream(data, batch * steps_per_epoch * epochs, rng)
     for step in bad_steps:
-        x[step * batch : (step + 1) * batch] *= 20.0  # a batch that skipped normalisation
+        bad = slice(step * batch, (step + 1) * batch)
+        x[bad] *= 30.0  # skipped normalisation
+        y[bad] = rng.permutation(y[bad])  # and misaligned labels
     stream = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)
     model = mlp(data, [v.pick([128, 64, 96])])
     return Setup(
-        compiled(model, data, keras.optimizers.SGD(0.05, momentum=0.9)),
+        compiled(model, data, keras.optimizers.SGD(0.05, momentum=0.9, global_clipnorm=20.0)),
         data,
         epochs=epochs,
         batch_size=batch,
         expected=["spike"],
         description=(
-            f"MLP on {data.name} whose data stream has {len(bad_steps)} batches that skipped normalisation "
-            f"(at optimizer steps {bad_steps}); each jolts the weights, the loss spikes and recovers. "
-            f"Epochs are {steps_per_epoch} steps long, so the epoch loss shows each spike."
+            f"MLP on {data.name} (SGD with momentum, gradient clipping) whose data stream has {len(bad_steps)} "
+            f"broken batches (unnormalised inputs, shuffled labels) at optimizer steps {bad_steps}: each jolts "
+            f"the weights, both losses spike and recover. Epochs are {steps_per_epoch} steps long, so the epoch "
+            "loss shows each spike."
         ),
         train_stream=stream,
         steps_per_epoch=steps_per_epoch,
+        spike_batches=bad_steps,
     )
 
 
@@ -222,7 +230,7 @@ class StopAfterNonFinite(keras.callbacks.Callback):
 
 def diverging(v: Variant) -> Setup:
     """SGD whose learning-rate warm-up overshoots: the loss falls, then explodes to Inf/NaN."""
-    data = load(v.pick(["diabetes", "digits", "diabetes"]), v.seed)
+    data = load("diabetes", v.seed)  # a classifier would first fit to ~0 loss, then fail: a murkier curve
     model = mlp(data, [v.pick([32, 64, 16])])
     growth = 1.5
     warmup = keras.callbacks.LearningRateScheduler(lambda epoch: 0.01 * growth**epoch)
