@@ -113,6 +113,49 @@ def diagnose_curve(spec: ExperimentSpec, train: Series | None, validation: Serie
     }
 
 
+def diagnose_curves(
+    specs: Iterable[ExperimentSpec], load: Loader, progress: Callable[[int, int], None] | None = None
+) -> list[dict]:
+    """The document's ``curves`` entries: every spec diagnosed, ``primary`` marked."""
+    specs = list(specs)
+    mains = primary(specs)
+    curves = []
+    for i, spec in enumerate(specs):
+        curve = diagnose_curve(spec, _load(load, spec.train), _load(load, spec.validation))
+        curve["primary"] = mains[spec.name] is spec
+        curves.append(curve)
+        if progress is not None:
+            progress(i + 1, len(specs))
+    return curves
+
+
+def comparisons(mains: Mapping[str, ExperimentSpec], load: Loader, baseline: str) -> list[dict]:
+    """Every experiment's main curve compared with the baseline's.
+
+    ``mains`` maps experiment names to their main curve (:func:`~.pairing.primary`).
+    Raises ``KeyError`` if no experiment is named ``baseline``.
+    """
+    base = _pair_of(mains[baseline], load)
+    return [
+        {"run": name, "baseline": baseline, **compare(_pair_of(spec, load), base)}
+        for name, spec in mains.items()
+        if name != baseline
+    ]
+
+
+def document(curves: list[dict], compared: list[dict] = (), warnings: Iterable[str] = ()) -> dict:
+    """Assemble (and make strictly JSON-safe) a ``tb-lossdiag/1`` document."""
+    return clean(
+        {
+            "schema": SCHEMA,
+            "generator": f"tb-lossdiag {__version__}",
+            "curves": curves,
+            "comparisons": list(compared),
+            "warnings": list(warnings),
+        }
+    )
+
+
 def build_document(
     specs: Iterable[ExperimentSpec],
     load: Loader,
@@ -141,28 +184,9 @@ def build_document(
     mains = primary(specs)
     if baseline is not None and baseline not in mains:
         raise KeyError(baseline)
-    curves = []
-    for i, spec in enumerate(specs):
-        curve = diagnose_curve(spec, _load(load, spec.train), _load(load, spec.validation))
-        curve["primary"] = mains[spec.name] is spec
-        curves.append(curve)
-        if progress is not None:
-            progress(i + 1, len(specs))
-    comparisons = []
-    if baseline is not None:
-        base = _pair_of(mains[baseline], load)
-        for name, spec in mains.items():
-            if name != baseline:
-                comparisons.append({"run": name, "baseline": baseline, **compare(_pair_of(spec, load), base)})
-    return clean(
-        {
-            "schema": SCHEMA,
-            "generator": f"tb-lossdiag {__version__}",
-            "curves": curves,
-            "comparisons": comparisons,
-            "warnings": list(warnings),
-        }
-    )
+    curves = diagnose_curves(specs, load, progress)
+    compared = comparisons(mains, load, baseline) if baseline is not None else []
+    return document(curves, compared, warnings)
 
 
 def _load(load: Loader, ref: SeriesRef | None) -> Series | None:

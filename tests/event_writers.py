@@ -6,10 +6,16 @@ writer library, the way that library's users log scalars.
 
 from __future__ import annotations
 
+import itertools
 import os
 from typing import Mapping, Sequence
 
 Points = tuple[Sequence[int], Sequence[float]]
+_ids = itertools.count()
+
+
+def _next_id() -> int:
+    return next(_ids)
 
 
 def write_tf(logdir: str, run: str, scalars: Mapping[str, Points]) -> str:
@@ -31,7 +37,8 @@ def write_tbx(logdir: str, run: str, scalars: Mapping[str, Points]) -> str:
     from tensorboardX import SummaryWriter
 
     path = os.path.join(logdir, run)
-    writer = SummaryWriter(path)
+    # tensorboardX names files by the second; a suffix keeps two writes in one second apart.
+    writer = SummaryWriter(path, filename_suffix=f".{os.getpid()}.{_next_id()}")
     for tag, (steps, values) in scalars.items():
         for step, value in zip(steps, values):
             writer.add_scalar(tag, float(value), int(step))

@@ -4,6 +4,7 @@ provider and WSGI application, driven with werkzeug's test client."""
 from __future__ import annotations
 
 import json
+import time
 import math
 
 import numpy as np
@@ -77,11 +78,11 @@ def logdir(tmp_path_factory) -> str:
     write_tbx(d, "hf", {"train/loss": (STEPS, SPIKY), "eval/loss": (STEPS[::5], OVERFIT_TRAIN[::5]), "train/learning_rate": (STEPS, [1e-3] * 60)})
     write_tbx(d, "nan", {"loss": (STEPS, DIVERGING)})
     write_tbx(d, f"{ODD}/train", {"epoch_loss": (STEPS, OVERFIT_TRAIN)})
-    # A restarted run: a second process (second event file) rewrites steps 20..39;
-    # the last value per step wins. Two tensorboardX writers within one second
-    # would share a file name, hence two libraries.
+    # A restarted run: a second process, a second later (event files are ordered by
+    # their timestamped names), rewrites steps 20..39; the last value per step wins.
     write_tbx(d, "restart/train", {"epoch_loss": (STEPS[:40], [5.0] * 40)})
-    write_tf(d, "restart/train", {"epoch_loss": (STEPS[20:], OVERFIT_TRAIN[20:])})
+    time.sleep(1.1)
+    write_tbx(d, "restart/train", {"epoch_loss": (STEPS[20:], OVERFIT_TRAIN[20:])})
     return d
 
 

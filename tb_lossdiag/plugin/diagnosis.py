@@ -14,10 +14,7 @@ import threading
 from dataclasses import dataclass, field
 from typing import Callable
 
-from ..compare import compare
-from ..engine import build_document, oriented_pair
-from ..detectors import CurvePair
-from ..jsonsafe import clean
+from ..engine import comparisons, diagnose_curves, document
 from ..pairing import ExperimentSpec, SeriesRef, pair, primary
 from ..series import Series
 from . import learning_rate
@@ -120,7 +117,7 @@ class DiagnosisCache:
         out = {}
         for p in plans:
             mine = {r: series[r] for r in p.refs if r in series}
-            out[p.name] = Experiment(p, mine, build_document(p.specs, mine.get)["curves"])
+            out[p.name] = Experiment(p, mine, diagnose_curves(p.specs, mine.get))
             self.diagnosed += 1
         return out
 
@@ -139,23 +136,15 @@ class DiagnosisCache:
 
 
 def assemble(snapshot: Snapshot, baseline: str | None) -> dict:
-    """The document ``engine.build_document`` gives, from per-experiment results.
-
-    Curves come from the cache; comparisons are made as the engine makes them
-    (each experiment's main curve against the baseline's).
-    """
+    """The document ``engine.build_document`` gives, assembled from per-experiment results."""
     experiments = snapshot.experiments.values()
-    doc = build_document([], lambda ref: None)  # schema, generator, empty lists
-    doc["curves"] = [curve for e in experiments for curve in e.curves]
+    curves = [curve for e in experiments for curve in e.curves]
+    compared = []
     if baseline is not None:
-        base = snapshot.experiments[baseline]
-        doc["comparisons"] = clean(
-            [
-                {"run": e.name, "baseline": baseline, **compare(_main_pair(e), _main_pair(base))}
-                for e in experiments
-                if e.name != baseline
-            ]
-        )
+        mains = {e.name: primary(e.plan.specs)[e.name] for e in experiments}
+        series = {ref: s for e in experiments for ref, s in e.series.items()}
+        compared = comparisons(mains, series.get, baseline)
+    doc = document(curves, compared)
     sampled = {
         (entry["run"], entry["tag"])
         for curve in doc["curves"]
@@ -165,8 +154,3 @@ def assemble(snapshot: Snapshot, baseline: str | None) -> dict:
     if sampled:
         doc["sampling"] = {"sampled_series": len(sampled), "flag": SAMPLING_FLAG}
     return doc
-
-
-def _main_pair(experiment: Experiment) -> CurvePair:
-    spec = primary(experiment.plan.specs)[experiment.name]
-    return oriented_pair(spec.direction, experiment.get(spec.train), experiment.get(spec.validation))[0]
