@@ -29,7 +29,9 @@ Flip = Callable[[np.ndarray], np.ndarray]
 def flip_for(direction: str, *series: Series | None) -> tuple[Flip | None, str]:
     """How to turn a series into a lower-is-better curve, and what to call it.
 
-    A maximised metric bounded in [0, 1] (accuracy) becomes its error rate
+    Returns the flip (None for losses) and a name template for findings'
+    text (``{metric}`` filled in by the caller). A maximised metric bounded
+    in [0, 1] (accuracy) becomes its error rate
     ``1 - value``, which keeps log-scale reasoning valid; any other
     maximised metric is negated. Both flips are their own inverse, so the
     same function maps findings' markers back to the metric's units.
@@ -39,8 +41,8 @@ def flip_for(direction: str, *series: Series | None) -> tuple[Flip | None, str]:
     values = np.concatenate([s.values for s in series if s is not None] or [np.zeros(0)])
     finite = values[np.isfinite(values)]
     if finite.size and finite.min() >= 0.0 and finite.max() <= 1.0:
-        return (lambda v: 1.0 - v), "error (1 - metric)"
-    return (lambda v: -v), "negated metric"
+        return (lambda v: 1.0 - v), "error (1 - {metric})"
+    return (lambda v: -v), "negated {metric}"
 
 
 def orient(series: Series | None, flip: Flip | None) -> Curve | None:
@@ -50,10 +52,12 @@ def orient(series: Series | None, flip: Flip | None) -> Curve | None:
     return Curve(steps=series.steps, values=series.values if flip is None else flip(series.values))
 
 
-def oriented_pair(direction: str, train: Series | None, validation: Series | None) -> tuple[CurvePair, Flip | None]:
+def oriented_pair(
+    direction: str, train: Series | None, validation: Series | None, metric: str = "metric"
+) -> tuple[CurvePair, Flip | None]:
     """Both curves of an experiment oriented the same way, and the flip used."""
     flip, quantity = flip_for(direction, train, validation)
-    return CurvePair(orient(train, flip), orient(validation, flip), quantity), flip
+    return CurvePair(orient(train, flip), orient(validation, flip), quantity.format(metric=metric)), flip
 
 
 def diagnose_pair(
@@ -95,7 +99,7 @@ def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:
 
 def diagnose_curve(spec: ExperimentSpec, train: Series | None, validation: Series | None) -> dict:
     """The document entry of one experiment curve."""
-    pair, flip = oriented_pair(spec.direction, train, validation)
+    pair, flip = oriented_pair(spec.direction, train, validation, spec.metric)
     if pair.train is None and pair.validation is None:
         findings, not_checked = [], [{"kind": "all", "reason": "the series has no points"}]
     else:
