@@ -42,7 +42,7 @@ def detect(
         Curves with fewer finite points are not checked.
     window : int, optional
         Trailing points the local level and noise come from; default
-        ``n // 5`` clipped to [5, 50].
+        ``n // 5`` clipped to [5, 31].
     z : float, default 3.5
         A point is outlying when it exceeds the local median by ``z`` robust
         sigmas, and by more than the curve's largest downward excursions
@@ -74,7 +74,7 @@ def _events(
 ) -> list[Finding]:
     x, is_log = to_log(curve.values)
     n = len(x)
-    k = window or int(np.clip(n // 5, 5, 50))
+    k = window or int(np.clip(n // 5, 5, 31))
     level, mad = trailing_stats(x, k)
     sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
     height = x - level
