@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import median_filter
 
-from .base import Curve
+from .base import Curve, CurvePair, Report
 
 #: Scale factor making the MAD a consistent estimator of a normal sigma.
 MAD_TO_SIGMA = 1.4826
@@ -151,3 +151,25 @@ def gaussian_extreme(n: int, false_alarms: float) -> float:
     for _ in range(3):  # fixed-point refinement of the 1/z factor
         z = np.sqrt(2.0 * np.log(1.0 / (p * z * np.sqrt(2.0 * np.pi))))
     return float(z)
+
+
+def main_log_curve(pair: CurvePair, min_points: int, report: Report, needs: str) -> tuple[str, Curve, np.ndarray] | None:
+    """The curve a single-curve check runs on: training, else validation.
+
+    Returns its split name, the finite prefix (reduced to bucket medians
+    when long) and its log; or None after noting in ``report`` why it
+    cannot be checked (too short, or not positive: ``needs`` says what for).
+    """
+    series = "train" if pair.train is not None else "validation"
+    curve = pair.train if pair.train is not None else pair.validation
+    if curve is None:
+        return None
+    curve = reduce(finite_prefix(curve))
+    if len(curve) < min_points:
+        report.not_checked.append(f"fewer than {min_points} finite points")
+        return None
+    x, is_log = to_log(curve.values)
+    if not is_log:
+        report.not_checked.append(f"{needs} needs a positive loss")
+        return None
+    return series, curve, x

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, noise_sigma, reduce, rolling_median, smoothing_window, to_log, values_at
+from ._signal import main_log_curve, noise_sigma, rolling_median, smoothing_window, values_at
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "plateau"
@@ -66,18 +66,10 @@ def detect(
         1e-5 at the end of a long run is not an obstacle).
     """
     report = Report()
-    series = "train" if pair.train is not None else "validation"
-    curve = pair.train if pair.train is not None else pair.validation
-    if curve is None:
+    prepared = main_log_curve(pair, min_points, report, "relative improvement")
+    if prepared is None:
         return report
-    curve = reduce(finite_prefix(curve))
-    if len(curve) < min_points:
-        report.not_checked.append(f"fewer than {min_points} finite points")
-        return report
-    x, is_log = to_log(curve.values)
-    if not is_log:
-        report.not_checked.append("relative improvement needs a positive loss")
-        return report
+    series, curve, x = prepared
     span = float(curve.steps[-1] - curve.steps[0])
     w = window if window is not None else 0.1 * span
     smooth = rolling_median(x, smoothing_window(len(x), 0.05))

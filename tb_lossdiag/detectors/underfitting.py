@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, reduce, rolling_median, smoothing_window, to_log
+from ._signal import finite_prefix, main_log_curve, rolling_median, smoothing_window
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "underfitting"
@@ -49,17 +49,10 @@ def detect(
         training loss (no generalisation gap), when there is a validation curve.
     """
     report = Report()
-    main = pair.train if pair.train is not None else pair.validation
-    if main is None:
+    prepared = main_log_curve(pair, min_points, report, "relative progress")
+    if prepared is None:
         return report
-    main = reduce(finite_prefix(main))
-    if len(main) < min_points:
-        report.not_checked.append(f"fewer than {min_points} finite points")
-        return report
-    x, is_log = to_log(main.values)
-    if not is_log:
-        report.not_checked.append("relative progress needs a positive loss")
-        return report
+    series, main, x = prepared
     start, end = _level(x, 0.1, True), _level(x, 0.2, False)
     progress = 1.0 - float(np.exp(end - start))
     best = float(np.min(rolling_median(x, smoothing_window(len(x), 0.1))))
@@ -73,7 +66,6 @@ def detect(
             gap = float(np.exp(_level(np.log(val.values), 0.2, False) - end)) - 1.0
             if gap > max_gap:
                 return report
-    series = "train" if pair.train is not None else "validation"
     report.findings.append(_finding(main, series, pair.quantity, progress, gap, start, end))
     return report
 
