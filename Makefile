@@ -12,9 +12,11 @@ PORT ?= 6006
 $(STAMPS):
 	mkdir -p $(STAMPS)
 
-# Python packages: the project (editable) with its test and benchmark extras.
+# Python packages: the project (editable) with its test and benchmark extras, and
+# PyTorch's CPU build so the tests also read what torch.utils.tensorboard writes.
 $(STAMPS)/install: setup.py | $(STAMPS)
 	$(PIP) install --quiet -e ".[test,bench]"
+	$(PIP) install --quiet "torch==2.13.0"
 	touch $@
 
 install: $(STAMPS)/install
@@ -48,8 +50,9 @@ test: install chromium frontend-deps
 	$(PYTHON) -m pytest tests -q
 
 bench: install
-	$(PYTHON) bench/read.py
-	$(PYTHON) bench/accuracy.py
+	$(PYTHON) -m bench.read
+	$(PYTHON) -m bench.plugin
+	$(PYTHON) -m bench.accuracy --demo-dir $(DEMO_LOGS)
 
 clean:
 	rm -rf $(STAMPS) build *.egg-info .pytest_cache
