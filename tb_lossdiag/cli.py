@@ -17,6 +17,7 @@ from .engine import document_from_series
 from .logdirs import read_logdirs
 from .progress import Progress
 from .report import render_text
+from .sweep import LOCAL_PROCESSES, diagnose_sweep, ranking_text, top
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -27,6 +28,22 @@ def _kinds(text: str) -> list[str]:
     if unknown:
         raise argparse.ArgumentTypeError(f"unknown kind(s) {', '.join(unknown)}; choose from {', '.join(KINDS)}")
     return kinds
+
+
+def _scheduler(text: str) -> str:
+    if text == LOCAL_PROCESSES or "://" in text:
+        return text
+    raise argparse.ArgumentTypeError(f"expected {LOCAL_PROCESSES!r} or a Dask scheduler address such as tcp://host:8786")
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -45,6 +62,14 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--val-tag", metavar="TAG", help="the validation loss tag, for logs that follow no convention")
     d.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of stdout")
     d.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    d.add_argument(
+        "--scheduler",
+        type=_scheduler,
+        metavar="WHERE",
+        help=f"read and diagnose each experiment as a Dask task: {LOCAL_PROCESSES!r} (a local cluster) "
+        "or a scheduler address (tcp://host:8786); default: in this process",
+    )
+    d.add_argument("--top", type=_positive, metavar="N", help="only the N worst experiments, worst first, with a ranking")
     return parser
 
 
@@ -52,22 +77,22 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     progress = Progress(sys.stderr, enabled=not args.quiet)
     try:
-        data = read_logdirs(args.logdirs, progress=progress.reading)
-        document = document_from_series(
-            data.runs,
-            baseline=args.baseline,
-            train_tag=args.train_tag,
-            val_tag=args.val_tag,
-            warnings=data.warnings,
-            progress=progress.diagnosing,
-        )
+        document = _diagnose(args, progress)
     except KeyError as e:
         return _fail(f"no experiment named {e.args[0]!r} for --baseline")
-    except (FileNotFoundError, NotADirectoryError, PermissionError, ValueError) as e:
+    except ImportError as e:
+        return _fail(f"{e}; --scheduler needs Dask: pip install 'dask[distributed]'" if args.scheduler else str(e))
+    except (OSError, ValueError) as e:  # missing or unreadable logdirs, an unreachable scheduler
         return _fail(str(e))
     finally:
         progress.done()
-    text = json.dumps(document, indent=2, allow_nan=False) if args.json else render_text(document)
+    shown = top(document, args.top) if args.top else document
+    if args.json:
+        text = json.dumps(shown, indent=2, allow_nan=False)
+    else:
+        text = render_text(shown)
+        if args.top:
+            text = f"The {len(shown['ranking'])} worst experiment(s):\n{ranking_text(shown['ranking'])}\n\n{text}"
     if args.output:
         with open(args.output, "w", encoding="utf-8") as f:
             f.write(text + "\n")
@@ -77,10 +102,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         except BrokenPipeError:  # e.g. piped into `head`
             sys.stdout = None  # nothing more can be written; skip the flush at exit
 
-    for message in data.warnings:
+    for message in document["warnings"]:
         print(f"tb-lossdiag: warning: {message}", file=sys.stderr)
     found = {f["kind"] for c in document["curves"] for f in c["findings"]}
     return EXIT_FOUND if found & set(args.fail_on) else EXIT_OK
+
+
+def _diagnose(args: argparse.Namespace, progress: Progress) -> dict:
+    """The document of the logdirs, read and diagnosed in this process or on Dask."""
+    options = {"baseline": args.baseline, "train_tag": args.train_tag, "val_tag": args.val_tag}
+    if args.scheduler:
+        return diagnose_sweep(args.logdirs, args.scheduler, progress=progress.diagnosing, **options)
+    data = read_logdirs(args.logdirs, progress=progress.reading)
+    return document_from_series(data.runs, warnings=data.warnings, progress=progress.diagnosing, **options)
 
 
 def _fail(message: str) -> int:

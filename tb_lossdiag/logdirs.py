@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import glob
+import os
 import posixpath
 from typing import Callable, Sequence
 
 from .reading import LogdirData, read_logdir
+from .reading.files import event_files_by_run, is_remote
 
 _GLOB_CHARS = set("*?[")
 
@@ -25,20 +27,55 @@ def expand(patterns: Sequence[str]) -> list[str]:
     return list(dict.fromkeys(paths))
 
 
-def read_logdirs(patterns: Sequence[str], progress: Callable[[int, int], None] | None = None) -> LogdirData:
-    """Read every logdir; with several, each run is named ``<logdir>/<run>``.
+def run_name(logdir: str, run: str, several: bool) -> str:
+    """A run's name across logdirs: ``<logdir>/<run>`` when there are several.
 
     The prefix keeps experiments of different logdirs apart, as
     TensorBoard's ``--logdir_spec`` does.
     """
+    if not several:
+        return run
+    prefix = logdir.rstrip("/")
+    return prefix if run == "." else posixpath.join(prefix, run)
+
+
+def read_logdirs(patterns: Sequence[str], progress: Callable[[int, int], None] | None = None) -> LogdirData:
+    """Read every logdir; with several, runs are named by :func:`run_name`."""
     paths = expand(patterns)
     if len(paths) == 1:
         return read_logdir(paths[0], progress=progress)
     merged = LogdirData(runs={}, warnings=[])
     for path in paths:
         data = read_logdir(path, progress=progress)
-        prefix = path.rstrip("/")
         for run, tags in data.runs.items():
-            merged.runs[prefix if run == "." else posixpath.join(prefix, run)] = tags
+            merged.runs[run_name(path, run, several=True)] = tags
         merged.warnings.extend(data.warnings)
     return merged
+
+
+def run_dirs(patterns: Sequence[str]) -> dict[str, str]:
+    """Every run of the logdirs, named as :func:`read_logdirs` names it, with its directory.
+
+    Lists directories only; no event file is read. In :func:`read_logdirs` order.
+    """
+    paths = expand(patterns)
+    out = {}
+    for path in paths:
+        join = posixpath.join if is_remote(path) else os.path.join
+        for run in event_files_by_run(path):
+            out[run_name(path, run, len(paths) > 1)] = path if run == "." else join(path, run)
+    return out
+
+
+def read_run(directory: str) -> LogdirData:
+    """The series and warnings of the event files directly in ``directory`` (one run, named ``.``).
+
+    Runs nested below ``directory`` are runs of their own: their points and
+    warnings are left out.
+    """
+    data = read_logdir(directory, tag_filter=lambda run, _tag: run == ".")
+    own = tuple(f"{path}: " for path in event_files_by_run(directory).get(".", []))
+    return LogdirData(
+        runs={".": data.runs.get(".", {})},
+        warnings=[w for w in data.warnings if w.startswith(own)],
+    )

@@ -1,0 +1,187 @@
+"""Sweeps: each experiment read and diagnosed as its own Dask task, and the worst ones first.
+
+An experiment's name depends only on its run names (see :mod:`.pairing`), so
+the runs of a sweep are grouped into experiments before any event file is
+read. Each group is one task (read its runs, pair, diagnose); the tasks'
+curves are put together in the order the in-process path gives, so the
+document is the same whichever scheduler ran it.
+
+Dask is imported only when a scheduler is asked for.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections import defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Callable, Iterator, Sequence
+
+from .engine import comparisons, diagnose_curves, document
+from .logdirs import read_run, run_dirs
+from .pairing import ExperimentSpec, SeriesRef, pair, primary
+from .series import Series
+
+#: ``--scheduler`` value for a local cluster of worker processes.
+LOCAL_PROCESSES = "processes"
+_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class Outcome:
+    """What one experiment's task sends back."""
+
+    curves: list[dict]
+    warnings: dict[str, list[str]]
+    """Reading warnings by run name."""
+    main: ExperimentSpec | None = None
+    """The main curve, with its series in ``series``, when a baseline comparison needs them."""
+    series: dict[SeriesRef, Series] | None = None
+
+
+def experiment_of(run: str) -> str:
+    """The experiment a run belongs to (pairing names experiments after run paths only)."""
+    return pair([(run, "loss")])[0].name
+
+
+def experiment_groups(runs: dict[str, str]) -> list[dict[str, str]]:
+    """``{run: directory}`` split into one dict per experiment, in experiment-name order."""
+    groups: dict[str, dict[str, str]] = defaultdict(dict)
+    for run, directory in runs.items():
+        groups[experiment_of(run)][run] = directory
+    return [groups[name] for name in sorted(groups)]
+
+
+def diagnose_experiment(
+    runs: dict[str, str], train_tag: str | None = None, val_tag: str | None = None, keep_main: bool = False
+) -> Outcome:
+    """Read the runs of one experiment and diagnose its curves (one task)."""
+    read = {run: read_run(directory) for run, directory in runs.items()}
+    series = {run: data.runs["."] for run, data in read.items()}
+    load = lambda ref: series.get(ref.run, {}).get(ref.tag)
+    specs = pair(((r, t) for r, tags in series.items() for t in tags), train_tag=train_tag, val_tag=val_tag)
+    outcome = Outcome(diagnose_curves(specs, load), {run: data.warnings for run, data in read.items()})
+    if keep_main and specs:
+        (outcome.main,) = primary(specs).values()
+        outcome.series = {ref: s for ref in outcome.main.refs if (s := load(ref)) is not None}
+    return outcome
+
+
+def diagnose_sweep(
+    patterns: Sequence[str],
+    scheduler: str,
+    *,
+    baseline: str | None = None,
+    train_tag: str | None = None,
+    val_tag: str | None = None,
+    progress: Progress | None = None,
+) -> dict:
+    """The ``tb-lossdiag/1`` document of the logdirs, one Dask task per experiment.
+
+    ``scheduler`` is :data:`LOCAL_PROCESSES` (a local cluster, one worker
+    process per core) or the address of a running Dask scheduler
+    (``tcp://host:8786``), whose workers have tb-lossdiag installed and can
+    read the logdirs. Raises ``KeyError`` for an unknown ``baseline``.
+    """
+    runs = run_dirs(patterns)
+    task = functools.partial(diagnose_experiment, train_tag=train_tag, val_tag=val_tag, keep_main=baseline is not None)
+    outcomes = _run_on_dask(task, experiment_groups(runs), scheduler, progress)
+    curves = [curve for o in outcomes for curve in o.curves]
+    by_run = {run: w for o in outcomes for run, w in o.warnings.items()}
+    warnings = [w for run in runs for w in by_run[run]]
+    compared = []
+    if baseline is not None:
+        mains = {o.main.name: o.main for o in outcomes if o.main is not None}
+        series = {ref: s for o in outcomes if o.series for ref, s in o.series.items()}
+        if baseline not in mains:
+            raise KeyError(baseline)
+        compared = comparisons(mains, series.get, baseline)
+    return document(curves, compared, warnings)
+
+
+def _run_on_dask(task: Callable, items: list, scheduler: str, progress: Progress | None) -> list:
+    """``[task(item) for item in items]`` on Dask, results in input order."""
+    from distributed import as_completed
+
+    with _client(scheduler) as client:
+        futures = client.map(task, items, pure=False)
+        for done, _ in enumerate(as_completed(futures), 1):
+            if progress is not None:
+                progress(done, len(items))
+        return client.gather(futures)
+
+
+@contextmanager
+def _client(scheduler: str) -> Iterator:
+    from distributed import Client, LocalCluster
+
+    if scheduler != LOCAL_PROCESSES:
+        with Client(scheduler) as client:
+            yield client
+        return
+    with LocalCluster(
+        processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
+    ) as cluster, Client(cluster) as client:
+        yield client
+
+
+# --- ranking -----------------------------------------------------------------
+
+
+def ranking(doc: dict) -> list[dict]:
+    """Every experiment of the document, worst first.
+
+    Worse means: a more severe worst finding, then more findings, then a
+    higher top confidence (ties by name). Experiments without findings come
+    last, with ``worst_severity`` None.
+    """
+    by_name: dict[str, list[dict]] = defaultdict(list)
+    for curve in doc["curves"]:
+        by_name[curve["name"]].extend(curve["findings"])
+    entries = [
+        {
+            "experiment": name,
+            "worst_severity": min((f["severity"] for f in found), key=_SEVERITY_RANK.get, default=None),
+            "findings": len(found),
+            "confidence": max((f["confidence"] for f in found), default=0.0),
+            "kinds": sorted({f["kind"] for f in found}),
+        }
+        for name, found in by_name.items()
+    ]
+    entries.sort(key=lambda e: (_SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"]))
+    return [{"rank": i, **e} for i, e in enumerate(entries, 1)]
+
+
+def top(doc: dict, n: int) -> dict:
+    """The document cut to its ``n`` worst experiments, worst first, with their ``ranking``.
+
+    ``curves`` and ``comparisons`` keep only those experiments (curves in
+    rank order); ``warnings`` stay whole. Still a valid ``tb-lossdiag/1``
+    document, with one more key.
+    """
+    ranked = ranking(doc)[:n]
+    order = {e["experiment"]: e["rank"] for e in ranked}
+    curves = sorted((c for c in doc["curves"] if c["name"] in order), key=lambda c: order[c["name"]])
+    compared = [c for c in doc["comparisons"] if c["run"] in order]
+    return {**doc, "curves": curves, "comparisons": compared, "ranking": ranked}
+
+
+def ranking_text(ranked: list[dict]) -> str:
+    """The ranking as a table, for the text output."""
+    rows = [("RANK", "EXPERIMENT", "WORST", "FINDINGS", "CONFIDENCE", "KINDS")]
+    for e in ranked:
+        rows.append(
+            (
+                str(e["rank"]),
+                e["experiment"],
+                e["worst_severity"] or "-",
+                str(e["findings"]),
+                f"{e['confidence']:.0%}" if e["findings"] else "-",
+                ", ".join(e["kinds"]) or "-",
+            )
+        )
+    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
+    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows)
