@@ -8,7 +8,7 @@ Keras callback layout and in a PyTorch-style single-run layout, and
 
 from __future__ import annotations
 
-from typing import Iterable
+from collections.abc import Iterable
 
 
 def write(outdir: str, only: Iterable[str] | None = None, variants: int = 0) -> dict:

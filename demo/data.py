@@ -40,7 +40,7 @@ class Data:
         return self.x_train.shape[1]
 
 
-def load(name: str, seed: int, train_size: int | float = 0.7) -> Data:
+def load(name: str, seed: int, train_size: float = 0.7) -> Data:
     """Split ``name`` (stratified for classification) and standardise on the training part.
 
     ``train_size`` is a fraction or a number of training samples; a small
@@ -58,7 +58,14 @@ def load(name: str, seed: int, train_size: int | float = 0.7) -> Data:
     x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
     if name in REGRESSION:
         y_mean, y_std = y_train.mean(), y_train.std()
-        return Data(name, x_train, (y_train - y_mean) / y_std, x_val, (y_val - y_mean) / y_std, 0)
+        return Data(
+            name,
+            x_train,
+            (y_train - y_mean) / y_std,
+            x_val,
+            (y_val - y_mean) / y_std,
+            0,
+        )
     return Data(name, x_train, y_train, x_val, y_val, int(y.max()) + 1)
 
 

@@ -14,8 +14,8 @@ exact values written.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import keras
 import numpy as np
@@ -34,7 +34,9 @@ class Logged:
 
 def keras_layout(setup: Setup, logdir: str) -> Logged:
     """Train with Keras' own TensorBoard callback."""
-    tensorboard = keras.callbacks.TensorBoard(log_dir=logdir, write_graph=False, profile_batch=0)
+    tensorboard = keras.callbacks.TensorBoard(
+        log_dir=logdir, write_graph=False, profile_batch=0
+    )
     history = setup.fit([tensorboard]).history
     epochs = np.arange(len(history["loss"]))
     return Logged(epochs, np.array(history["loss"]), np.array(history["val_loss"]))

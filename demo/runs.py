@@ -12,8 +12,8 @@ import json
 import os
 import shutil
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from . import labels
 from .layouts import LAYOUTS
@@ -40,18 +40,34 @@ def plan(only: Iterable[str] | None = None, variants: int = 0) -> list[Run]:
     wanted = set(only) if only else set(SCENARIOS)
     unknown = wanted - set(SCENARIOS)
     if unknown:
-        raise ValueError(f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
+        raise ValueError(
+            f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}"
+        )
     runs = []
     for scenario in SCENARIOS:
         if scenario not in wanted:
             continue
         runs.append(Run(f"keras/{scenario}", scenario, "keras", Variant(seed=0)))
         if scenario in PYTORCH_STYLE_SCENARIOS:
-            runs.append(Run(f"pytorch_style/{scenario}", scenario, "pytorch_style", Variant(seed=100)))
+            runs.append(
+                Run(
+                    f"pytorch_style/{scenario}",
+                    scenario,
+                    "pytorch_style",
+                    Variant(seed=100),
+                )
+            )
     for k in range(1, variants + 1):
         for scenario in SCENARIOS:
             if scenario in wanted:
-                runs.append(Run(f"variants/seed{k}/keras/{scenario}", scenario, "keras", Variant(seed=k, index=k)))
+                runs.append(
+                    Run(
+                        f"variants/seed{k}/keras/{scenario}",
+                        scenario,
+                        "keras",
+                        Variant(seed=k, index=k),
+                    )
+                )
     return runs
 
 
@@ -90,7 +106,9 @@ def write(
         with open(label_path, "w") as f:
             json.dump(label, f, indent=2)
         seconds = time.perf_counter() - started
-        report(f"{run.experiment:40s} {seconds:6.1f} s  expected={label['expected']} onset={label['onset_step']}")
+        report(
+            f"{run.experiment:40s} {seconds:6.1f} s  expected={label['expected']} onset={label['onset_step']}"
+        )
     return labels.write(os.path.join(outdir, labels.FILENAME), _collect(outdir))
 
 

@@ -9,8 +9,8 @@ cannot be tuned to one curve.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Callable
 
 import keras
 import numpy as np
@@ -51,16 +51,23 @@ class Setup:
     def fit(self, callbacks: list[keras.callbacks.Callback]) -> keras.callbacks.History:
         """Train, with the layout's logging ``callbacks`` added to the scenario's own."""
         val = (self.data.x_val, self.data.y_val)
-        common = dict(
-            epochs=self.epochs,
-            validation_data=val,
-            validation_batch_size=len(self.data.y_val),
-            callbacks=self.callbacks + callbacks,
-            verbose=0,
-        )
+        common = {
+            "epochs": self.epochs,
+            "validation_data": val,
+            "validation_batch_size": len(self.data.y_val),
+            "callbacks": self.callbacks + callbacks,
+            "verbose": 0,
+        }
         if self.train_stream is not None:
-            return self.model.fit(self.train_stream, steps_per_epoch=self.steps_per_epoch, shuffle=False, **common)
-        return self.model.fit(self.data.x_train, self.data.y_train, batch_size=self.batch_size, **common)
+            return self.model.fit(
+                self.train_stream,
+                steps_per_epoch=self.steps_per_epoch,
+                shuffle=False,
+                **common,
+            )
+        return self.model.fit(
+            self.data.x_train, self.data.y_train, batch_size=self.batch_size, **common
+        )
 
 
 def mlp(
@@ -86,7 +93,9 @@ def mlp(
     return keras.Sequential(layers)
 
 
-def compiled(model: keras.Model, data: Data, optimizer: keras.optimizers.Optimizer) -> keras.Model:
+def compiled(
+    model: keras.Model, data: Data, optimizer: keras.optimizers.Optimizer
+) -> keras.Model:
     """Compile with cross-entropy (+ accuracy) for classes, mean squared error for regression."""
     if data.classes:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -137,7 +146,11 @@ def underfitting(v: Variant) -> Setup:
     model = keras.Sequential(
         [
             keras.Input((data.features,)),
-            keras.layers.Dense(data.classes, kernel_initializer="zeros", kernel_regularizer=keras.regularizers.L2(1.0)),
+            keras.layers.Dense(
+                data.classes,
+                kernel_initializer="zeros",
+                kernel_regularizer=keras.regularizers.L2(1.0),
+            ),
         ]
     )
     return Setup(
@@ -185,7 +198,9 @@ def spikes(v: Variant) -> Setup:
     stream = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)
     model = mlp(data, [v.pick([128, 64, 96])])
     return Setup(
-        compiled(model, data, keras.optimizers.SGD(0.05, momentum=0.9, global_clipnorm=20.0)),
+        compiled(
+            model, data, keras.optimizers.SGD(0.05, momentum=0.9, global_clipnorm=20.0)
+        ),
         data,
         epochs=epochs,
         batch_size=batch,
@@ -202,10 +217,14 @@ def spikes(v: Variant) -> Setup:
     )
 
 
-def _stream(data: Data, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+def _stream(
+    data: Data, n: int, rng: np.random.Generator
+) -> tuple[np.ndarray, np.ndarray]:
     """``n`` training samples in shuffled passes over the training set."""
     passes = -(-n // len(data.y_train))
-    order = np.concatenate([rng.permutation(len(data.y_train)) for _ in range(passes)])[:n]
+    order = np.concatenate([rng.permutation(len(data.y_train)) for _ in range(passes)])[
+        :n
+    ]
     return data.x_train[order].copy(), data.y_train[order]
 
 
@@ -230,7 +249,9 @@ class StopAfterNonFinite(keras.callbacks.Callback):
 
 def diverging(v: Variant) -> Setup:
     """SGD whose learning-rate warm-up overshoots: the loss falls, then explodes to Inf/NaN."""
-    data = load("diabetes", v.seed)  # a classifier would first fit to ~0 loss, then fail: a murkier curve
+    data = load(
+        "diabetes", v.seed
+    )  # a classifier would first fit to ~0 loss, then fail: a murkier curve
     model = mlp(data, [v.pick([32, 64, 16])])
     growth = 1.5
     warmup = keras.callbacks.LearningRateScheduler(lambda epoch: 0.01 * growth**epoch)
@@ -254,7 +275,11 @@ def _comparison(v: Variant, improved: bool) -> Setup:
     width = v.pick([128, 64, 96])
     model = mlp(data, [width, width], batchnorm=improved, dropout=0.1)
     lr = 0.05 if improved else 0.01
-    which = "with BatchNorm and a 5x learning rate: reaches a lower loss faster" if improved else "the baseline"
+    which = (
+        "with BatchNorm and a 5x learning rate: reaches a lower loss faster"
+        if improved
+        else "the baseline"
+    )
     return Setup(
         compiled(model, data, keras.optimizers.SGD(lr)),
         data,
