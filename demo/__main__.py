@@ -12,12 +12,8 @@ def main(argv: list[str] | None = None) -> int:
         prog="python -m demo",
         description="Write real Keras training runs that show each loss-curve behaviour, with labels.json.",
     )
-    parser.add_argument(
-        "outdir", help="log directory to write (runs already there are kept)"
-    )
-    parser.add_argument(
-        "--only", nargs="+", metavar="NAME", help="scenarios to write (default: all)"
-    )
+    parser.add_argument("outdir", help="log directory to write (runs already there are kept)")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="scenarios to write (default: all)")
     parser.add_argument(
         "--variants",
         type=int,
@@ -35,9 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as error:
         parser.error(str(error))
     document = write(args.outdir, only=args.only, variants=args.variants)
-    print(
-        f"{len(document['experiments'])} labelled runs in {os.path.join(args.outdir, 'labels.json')}"
-    )
+    print(f"{len(document['experiments'])} labelled runs in {os.path.join(args.outdir, 'labels.json')}")
     return 0
 
 

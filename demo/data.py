@@ -50,9 +50,7 @@ def load(name: str, seed: int, train_size: float = 0.7) -> Data:
     x = bunch.data.astype("float32")
     y = bunch.target.astype("float32" if name in REGRESSION else "int32")
     stratify = None if name in REGRESSION else y
-    x_train, x_val, y_train, y_val = train_test_split(
-        x, y, train_size=train_size, random_state=seed, stratify=stratify
-    )
+    x_train, x_val, y_train, y_val = train_test_split(x, y, train_size=train_size, random_state=seed, stratify=stratify)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
     std[std < 1e-3] = 1.0  # a feature constant in a small training set (blank pixels)
     x_train, x_val = (x_train - mean) / std, (x_val - mean) / std

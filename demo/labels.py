@@ -40,15 +40,9 @@ def onset_step(expected: list[str], logged: Logged) -> int | None:
     return None
 
 
-def spike_steps(
-    spike_batches: list[int], steps_per_epoch: int | None, logged: Logged
-) -> list[int]:
+def spike_steps(spike_batches: list[int], steps_per_epoch: int | None, logged: Logged) -> list[int]:
     """The logged steps whose values include each broken batch (epoch-level logging)."""
-    return (
-        [int(logged.steps[batch // steps_per_epoch]) for batch in spike_batches]
-        if steps_per_epoch
-        else []
-    )
+    return [int(logged.steps[batch // steps_per_epoch]) for batch in spike_batches] if steps_per_epoch else []
 
 
 def label(setup: Setup, logged: Logged) -> dict:
@@ -59,9 +53,7 @@ def label(setup: Setup, logged: Logged) -> dict:
         "description": setup.description,
     }
     if setup.spike_batches:
-        entry["spike_steps"] = spike_steps(
-            setup.spike_batches, setup.steps_per_epoch, logged
-        )
+        entry["spike_steps"] = spike_steps(setup.spike_batches, setup.steps_per_epoch, logged)
     return entry
 
 

@@ -34,9 +34,7 @@ class Logged:
 
 def keras_layout(setup: Setup, logdir: str) -> Logged:
     """Train with Keras' own TensorBoard callback."""
-    tensorboard = keras.callbacks.TensorBoard(
-        log_dir=logdir, write_graph=False, profile_batch=0
-    )
+    tensorboard = keras.callbacks.TensorBoard(log_dir=logdir, write_graph=False, profile_batch=0)
     history = setup.fit([tensorboard]).history
     epochs = np.arange(len(history["loss"]))
     return Logged(epochs, np.array(history["loss"]), np.array(history["val_loss"]))

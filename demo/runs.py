@@ -40,9 +40,7 @@ def plan(only: Iterable[str] | None = None, variants: int = 0) -> list[Run]:
     wanted = set(only) if only else set(SCENARIOS)
     unknown = wanted - set(SCENARIOS)
     if unknown:
-        raise ValueError(
-            f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}"
-        )
+        raise ValueError(f"unknown scenario(s): {', '.join(sorted(unknown))}; known: {', '.join(SCENARIOS)}")
     runs = []
     for scenario in SCENARIOS:
         if scenario not in wanted:
@@ -106,9 +104,7 @@ def write(
         with open(label_path, "w") as f:
             json.dump(label, f, indent=2)
         seconds = time.perf_counter() - started
-        report(
-            f"{run.experiment:40s} {seconds:6.1f} s  expected={label['expected']} onset={label['onset_step']}"
-        )
+        report(f"{run.experiment:40s} {seconds:6.1f} s  expected={label['expected']} onset={label['onset_step']}")
     return labels.write(os.path.join(outdir, labels.FILENAME), _collect(outdir))
 
 

@@ -65,9 +65,7 @@ class Setup:
                 shuffle=False,
                 **common,
             )
-        return self.model.fit(
-            self.data.x_train, self.data.y_train, batch_size=self.batch_size, **common
-        )
+        return self.model.fit(self.data.x_train, self.data.y_train, batch_size=self.batch_size, **common)
 
 
 def mlp(
@@ -93,9 +91,7 @@ def mlp(
     return keras.Sequential(layers)
 
 
-def compiled(
-    model: keras.Model, data: Data, optimizer: keras.optimizers.Optimizer
-) -> keras.Model:
+def compiled(model: keras.Model, data: Data, optimizer: keras.optimizers.Optimizer) -> keras.Model:
     """Compile with cross-entropy (+ accuracy) for classes, mean squared error for regression."""
     if data.classes:
         loss = keras.losses.SparseCategoricalCrossentropy(from_logits=True)
@@ -198,9 +194,7 @@ def spikes(v: Variant) -> Setup:
     stream = tf.data.Dataset.from_tensor_slices((x, y)).batch(batch)
     model = mlp(data, [v.pick([128, 64, 96])])
     return Setup(
-        compiled(
-            model, data, keras.optimizers.SGD(0.05, momentum=0.9, global_clipnorm=20.0)
-        ),
+        compiled(model, data, keras.optimizers.SGD(0.05, momentum=0.9, global_clipnorm=20.0)),
         data,
         epochs=epochs,
         batch_size=batch,
@@ -217,14 +211,10 @@ def spikes(v: Variant) -> Setup:
     )
 
 
-def _stream(
-    data: Data, n: int, rng: np.random.Generator
-) -> tuple[np.ndarray, np.ndarray]:
+def _stream(data: Data, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
     """``n`` training samples in shuffled passes over the training set."""
     passes = -(-n // len(data.y_train))
-    order = np.concatenate([rng.permutation(len(data.y_train)) for _ in range(passes)])[
-        :n
-    ]
+    order = np.concatenate([rng.permutation(len(data.y_train)) for _ in range(passes)])[:n]
     return data.x_train[order].copy(), data.y_train[order]
 
 
@@ -249,9 +239,7 @@ class StopAfterNonFinite(keras.callbacks.Callback):
 
 def diverging(v: Variant) -> Setup:
     """SGD whose learning-rate warm-up overshoots: the loss falls, then explodes to Inf/NaN."""
-    data = load(
-        "diabetes", v.seed
-    )  # a classifier would first fit to ~0 loss, then fail: a murkier curve
+    data = load("diabetes", v.seed)  # a classifier would first fit to ~0 loss, then fail: a murkier curve
     model = mlp(data, [v.pick([32, 64, 16])])
     growth = 1.5
     warmup = keras.callbacks.LearningRateScheduler(lambda epoch: 0.01 * growth**epoch)
@@ -275,11 +263,7 @@ def _comparison(v: Variant, improved: bool) -> Setup:
     width = v.pick([128, 64, 96])
     model = mlp(data, [width, width], batchnorm=improved, dropout=0.1)
     lr = 0.05 if improved else 0.01
-    which = (
-        "with BatchNorm and a 5x learning rate: reaches a lower loss faster"
-        if improved
-        else "the baseline"
-    )
+    which = "with BatchNorm and a 5x learning rate: reaches a lower loss faster" if improved else "the baseline"
     return Setup(
         compiled(model, data, keras.optimizers.SGD(lr)),
         data,
