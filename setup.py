@@ -22,7 +22,7 @@ setup(
         # and is what the demo trains with.
         "tf": ["tensorflow-cpu>=2.12"],
         "dask": ["dask[distributed]>=2023.1"],
-        "demo": ["tensorflow-cpu>=2.12", "scikit-learn>=1.2"],
+        "demo": ["tensorflow-cpu>=2.12", "scikit-learn>=1.2", "tensorboardX>=2.6"],
         "test": [
             "pytest>=7",
             "hypothesis>=6",
