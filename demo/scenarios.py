@@ -145,7 +145,7 @@ def underfitting(v: Variant) -> Setup:
             keras.layers.Dense(
                 data.classes,
                 kernel_initializer="zeros",
-                kernel_regularizer=keras.regularizers.L2(1.0),
+                kernel_regularizer=keras.regularizers.L2(10.0),
             ),
         ]
     )

@@ -77,8 +77,20 @@ def diagnose_pair(
                 f.markers = [(s, float(unflip(np.float64(v)))) for s, v in f.markers]
             findings.append(f.to_dict())
         not_checked.extend({"kind": detector.KIND, "reason": r} for r in report.not_checked)
+    findings = _without_repeats(findings)
     findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f["severity"], 3), f["start_step"]))
     return findings, not_checked
+
+
+def _without_repeats(findings: list[dict]) -> list[dict]:
+    """Drop a finding another one already states.
+
+    A plateau that lasts the whole run and was never left says what an
+    underfitting finding on the same curve says: the model never got going.
+    """
+    if not any(f["kind"] == "underfitting" for f in findings):
+        return findings
+    return [f for f in findings if not (f["kind"] == "plateau" and f["evidence"].get("escaped") is False)]
 
 
 def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:

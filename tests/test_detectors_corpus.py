@@ -89,5 +89,6 @@ def test_validation_spikes(run_dir: str) -> None:
 def test_stall_at_chance_level_before_learning_is_a_plateau() -> None:
     findings = primary_findings("AnAccountWithoutAName__Deep-Lineary-Gated-Networks/lightning_logs/version_11")
     (plateau,) = [f for f in findings if f["kind"] == "plateau"]
-    assert plateau["start_step"] < 100 and 500 <= plateau["end_step"] <= 1000
+    # Per-batch noise blurs the break-out: the loss leaves ln 2 between steps ~700 and ~1050.
+    assert plateau["start_step"] < 100 and 600 <= plateau["end_step"] <= 1100
     assert abs(plateau["evidence"]["level"] - 0.693) < 0.02  # ln 2: a binary task at chance

@@ -41,6 +41,7 @@ def detect(
     min_points: int = 10,
     window: float | None = None,
     tolerance: float = 0.01,
+    relative_tolerance: float = 0.1,
     min_length: float = 0.15,
     min_escape: float = 0.1,
 ) -> Report:
@@ -54,7 +55,11 @@ def detect(
         The window in steps over which improvement is measured; default 10 %
         of the run's step span.
     tolerance : float, default 0.01
-        Flat means less than 1 % relative improvement over the window.
+        Flat means less than 1 % relative improvement over the window...
+    relative_tolerance : float, default 0.1
+        ...or less than this fraction of the run's average improvement per
+        window (up to 5x ``tolerance``): a crawl at a tenth of the run's pace
+        is a stall too.
     min_length : float, default 0.15
         Shortest plateau as a fraction of the run's step span (the window
         itself counts: a flat point vouches for the window behind it).
@@ -63,7 +68,9 @@ def detect(
         later falls at least this fraction (10 %) below the plateau's level,
         by three noise sigmas, and by this fraction of the curve's whole
         range in plain units (so a flat stretch at 1e-4 before a fall to
-        1e-5 at the end of a long run is not an obstacle).
+        1e-5 at the end of a long run is not an obstacle). A stall left by a
+        cliff (most of the drop within a step or two, as a step learning-rate
+        decay makes it) is the schedule at work, not a plateau.
     """
     report = Report()
     prepared = main_log_curve(pair, min_points, report, "relative improvement")
@@ -73,7 +80,8 @@ def detect(
     span = float(curve.steps[-1] - curve.steps[0])
     w = window if window is not None else 0.1 * span
     smooth = rolling_median(x, smoothing_window(len(x), 0.05))
-    mask = flat_mask(curve.steps, smooth, w, tolerance)
+    pace = max(0.0, float(smooth[0] - smooth[-1])) * w / span if span else 0.0
+    mask = flat_mask(curve.steps, smooth, w, float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance)))
     first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
     drop_needed = max(-np.log1p(-min_escape), 3.0 * noise_sigma(x))
     low, high = np.percentile(curve.values, [5, 95])
@@ -81,8 +89,8 @@ def detect(
         # A flat point vouches for the window behind it.
         start = 0 if lo <= first_judged else int(np.searchsorted(curve.steps, curve.steps[lo] - w))
         length = float(curve.steps[hi] - curve.steps[start])
-        if length < min_length * span:
-            continue
+        if length < min_length * span or x_change(curve, start, hi) > np.log1p(min_escape):
+            continue  # too short, or a setback (the loss rose) rather than a stall
         level = float(np.median(x[start : hi + 1]))
         later = smooth[hi + 1 :]
         escaped = (
@@ -96,9 +104,21 @@ def detect(
             # the plateau at its last point still near the plateau's level.
             near = np.flatnonzero(smooth[start : hi + 1] >= level - drop_needed / 2)
             hi = start + int(near[-1]) if near.size else hi
+            if _is_cliff(x, hi, level, float(later.min()), max(2, len(x) // 100)):
+                continue
         if escaped or whole_run:
             report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
     return report
+
+
+def _is_cliff(x: np.ndarray, end: int, level: float, later_best: float, within: int) -> bool:
+    """Whether most of the fall from ``level`` to ``later_best`` happens within ``within`` points.
+
+    A step decay of the learning rate drops the loss to about its new level
+    at once; a break-out from a stall keeps falling long after.
+    """
+    fall = level - float(np.min(x[end + 1 : end + 1 + within], initial=level))
+    return fall >= 0.5 * (level - later_best)
 
 
 def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
@@ -118,6 +138,7 @@ def _finding(
         "length_steps": s1 - s0,
         "share_of_run": share,
         "relative_change_inside": float(np.exp(x_change(curve, start, end))) - 1.0,
+        "escaped": escaped,
     }
     if escaped:
         evidence["later_best"] = float(np.exp(later.min()))

@@ -61,11 +61,16 @@ def detect(
     for series, curve in (("train", pair.train), ("validation", pair.validation)):
         if curve is None:
             continue
-        curve = finite_prefix(curve)
-        if len(curve) < min_points:
+        finite = finite_prefix(curve)
+        if len(finite) < min_points:
             report.not_checked.append(f"{series}: fewer than {min_points} finite points")
             continue
-        report.findings.extend(_events(curve, series, pair.quantity, window, z, min_height, merge_gap, false_alarms))
+        events = _events(finite, series, pair.quantity, window, z, min_height, merge_gap, false_alarms)
+        if len(finite) < len(curve):
+            # Jumps in the last quarter before a NaN/Inf are the divergence's run-up.
+            run_up = finite.steps[0] + 0.75 * (curve.steps[len(finite)] - finite.steps[0])
+            events = [e for e in events if e.evidence["recovered"] and e.start_step < run_up]
+        report.findings.extend(events)
     return report
 
 
