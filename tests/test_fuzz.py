@@ -475,11 +475,16 @@ def test_real_tensorboard_rust_loader_on_damaged_files(tmp_path, cases):
         for i in range(0, len(names), 100):
             chunk = names[i : i + 100]
             status, body = tb.get(f"{ROUTE}/curves?max_points=20&" + "&".join(f"experiment={quote(n)}" for n in chunk))
-            assert status == 200, body[:500]
+            assert status == 200, _traceback(tb)
             assert len(strict_json(body.decode())["experiments"]) == len(chunk)
         status, body = tb.get(f"{ROUTE}/diagnosis?baseline={quote(names[0])}")
-        assert status == 200, body[:500]
+        assert status == 200, _traceback(tb)
         assert tb.process.poll() is None
+
+
+def _traceback(tb) -> str:
+    log = tb.log()
+    return log[log.find("Traceback") :][:5000] if "Traceback" in log else log[-3000:]
 
 
 def _wait_for_curves(tb, timeout: float = 60) -> dict:
@@ -487,7 +492,7 @@ def _wait_for_curves(tb, timeout: float = 60) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         status, body = tb.get(f"{ROUTE}/diagnosis")
-        assert status == 200, body[:500]
+        assert status == 200, _traceback(tb)
         doc = strict_json(body.decode())
         if doc["curves"] or time.monotonic() > deadline:
             return doc
