@@ -233,15 +233,6 @@ def test_reload_button_refetches(tab: Tab) -> None:
         tab.page.locator("app-header-reload button.reload-button").click()
 
 
-def test_screenshot(tab: Tab) -> None:
-    tab.open()
-    tab.select("overfit")
-    tab.frame.locator("li.finding").first.hover()
-    os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
-    tab.page.screenshot(path=SCREENSHOT)
-    assert os.path.getsize(SCREENSHOT) > 10_000
-
-
 @pytest.fixture(scope="module")
 def many_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TensorBoardServer]:
     """100 experiments of 10k-point loss / val_loss pairs (one event file, copied)."""

@@ -13,6 +13,8 @@ from typing import Any
 
 import numpy as np
 
+from ..jsonsafe import clean
+
 SEVERITIES = ("low", "medium", "high")
 
 
@@ -64,7 +66,8 @@ class Finding:
     markers: list[tuple[int, float]] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Plain JSON-safe types (numpy scalars made plain, non-finite numbers None)."""
+        return clean({
             "kind": self.kind,
             "series": self.series,
             "start_step": int(self.start_step),
@@ -75,7 +78,7 @@ class Finding:
             "evidence": self.evidence,
             "remedies": list(self.remedies),
             "markers": [[int(s), float(v)] for s, v in self.markers],
-        }
+        })
 
 
 @dataclass

@@ -138,7 +138,7 @@ def _finding(
         "length_steps": s1 - s0,
         "share_of_run": share,
         "relative_change_inside": float(np.exp(x_change(curve, start, end))) - 1.0,
-        "escaped": escaped,
+        "escaped": bool(escaped),
     }
     if escaped:
         evidence["later_best"] = float(np.exp(later.min()))
