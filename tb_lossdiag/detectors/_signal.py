@@ -109,8 +109,9 @@ def noise_sigma(x: np.ndarray) -> float:
     """
     if len(x) < 4:
         return 0.0
-    d2 = np.diff(x, 2)
-    return float(MAD_TO_SIGMA * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
+    with np.errstate(over="ignore", invalid="ignore"):  # 1e308-sized values: inf, not a warning
+        d2 = np.diff(x, 2)
+        return float(MAD_TO_SIGMA * np.median(np.abs(d2 - np.median(d2))) / np.sqrt(6.0))
 
 
 def smoothing_window(n: int, fraction: float = 0.1, minimum: int = 3) -> int:

@@ -97,7 +97,7 @@ def _find(
         return None
     t_smooth = rolling_median(t, smoothing_window(len(t), 0.1))
     t_at_onset = float(values_at(train.steps, t_smooth, np.array([onset_step]))[0])
-    late = train.steps >= onset_step + 2 * (train.steps[-1] - onset_step) / 3
+    late = train.steps >= onset_step + 2 * (float(train.steps[-1]) - float(onset_step)) / 3
     t_final = float(np.median(t[late]))
     train_change = t_final - t_at_onset
     if train_change >= -max(noise_sigma(t), 1e-12) or train_change >= rise:
