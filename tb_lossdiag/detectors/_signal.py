@@ -129,14 +129,14 @@ def values_at(steps: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarr
 def kendall_tau(x: np.ndarray) -> float:
     """Kendall's tau of ``x`` against its index: +1 always rising, -1 always falling.
 
-    O(n^2) memory, so long series are subsampled evenly to 400 points.
+    O(n^2) memory, so long series are subsampled evenly to 200 points.
     """
     n = len(x)
     if n < 2:
         return 0.0
-    if n > 400:
-        x = x[np.linspace(0, n - 1, 400).astype(int)]
-        n = 400
+    if n > 200:
+        x = x[np.linspace(0, n - 1, 200).astype(int)]
+        n = 200
     i, j = np.triu_indices(n, k=1)
     return float(np.sign(x[j] - x[i]).sum() / len(i))
 
