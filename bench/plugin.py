@@ -21,17 +21,18 @@ Medians of ``--repeats``. Prints markdown tables.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import glob
 import json
 import os
 import statistics
 import time
 import urllib.parse
+import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
-import numpy as np
 from tensorboard.context import RequestContext
 from werkzeug.test import Client
 
@@ -92,14 +93,20 @@ def remove_appended(logdir: str) -> None:
 # --- over HTTP -----------------------------------------------------------------
 
 
+def get_json(server: TensorBoardServer, path: str):
+    """GET with no timeout short enough to cut a slow route off."""
+    with urllib.request.urlopen(server.url.rstrip("/") + path, timeout=3600) as response:
+        return json.loads(response.read())
+
+
 def scalars_route(server: TensorBoardServer, run: str, tag: str) -> list:
     query = urllib.parse.urlencode({"run": run, "tag": tag})
-    return server.get_json(f"/data/plugin/scalars/scalars?{query}")
+    return get_json(server, f"/data/plugin/scalars/scalars?{query}")
 
 
 def timeseries_route(server: TensorBoardServer, tag: str) -> dict:
     query = urllib.parse.urlencode({"requests": json.dumps([{"plugin": "scalars", "tag": tag}])})
-    return server.get_json(f"/data/plugin/timeseries/timeSeries?{query}")[0]
+    return get_json(server, f"/data/plugin/timeseries/timeSeries?{query}")[0]
 
 
 def wait_for_points(server: TensorBoardServer, runs: list[str], steps: int, timeout: float = 1800) -> None:
@@ -107,7 +114,7 @@ def wait_for_points(server: TensorBoardServer, runs: list[str], steps: int, time
     deadline = time.monotonic() + timeout
     pending = [(run, tag) for run in runs for tag in TAGS]
     while pending:
-        tags = server.get_json("/data/plugin/scalars/tags")
+        tags = get_json(server, "/data/plugin/scalars/tags")
         pending = [
             (run, tag)
             for run, tag in pending
@@ -131,15 +138,15 @@ def over_http(result: Loader, logdir: str, runs: list[str], steps: int, load_fas
             lambda: [timeseries_route(server, tag) for tag in TAGS], repeats
         )
         result.http["/diagnosis cold"] = median_time(
-            lambda: server.get_json(f"/experiment/{uuid.uuid4().hex}{DIAGNOSIS}"), repeats
+            lambda: get_json(server, f"/experiment/{uuid.uuid4().hex}{DIAGNOSIS}"), repeats
         )
-        before = server.get_json(DIAGNOSIS)
-        result.http["/diagnosis warm"] = median_time(lambda: server.get_json(DIAGNOSIS), repeats)
+        before = get_json(server, DIAGNOSIS)
+        result.http["/diagnosis warm"] = median_time(lambda: get_json(server, DIAGNOSIS), repeats)
 
         append_points(logdir, runs[0], steps)
         wait_for_points(server, runs[:1], steps + APPEND_POINTS)
         start = time.perf_counter()
-        after = server.get_json(DIAGNOSIS)
+        after = get_json(server, DIAGNOSIS)
         result.http["/diagnosis after appending to one run"] = time.perf_counter() - start
         result.changed_curves = [b["name"] for b, a in zip(before["curves"], after["curves"]) if a != b]
         remove_appended(logdir)
@@ -150,7 +157,10 @@ def over_http(result: Loader, logdir: str, runs: list[str], steps: int, load_fas
 
 def python_provider(logdir: str):
     """TensorBoard's Python loader: a multiplexer, and a function that reloads it."""
-    from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
+    from tensorboard.backend.event_processing import (
+        data_provider,
+        plugin_event_multiplexer,
+    )
 
     mux = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance=SAMPLES)
     mux.AddRunsFromDirectory(logdir)
@@ -194,7 +204,7 @@ def in_process(result: Loader, make_provider, logdir: str, runs: list[str], step
     refs = [SeriesRef(run, tag) for run in runs for tag in TAGS]
     wait_in_process(data_provider, refs, steps, reload)
 
-    read = lambda: provider.read_points(data_provider, CTX, "", refs)  # noqa: E731
+    read = lambda: provider.read_points(data_provider, CTX, "", refs)
     points = read()
     result.in_process["read_scalars, every series"] = median_time(read, repeats)
     result.in_process["to numpy (`to_series`)"] = median_time(
@@ -205,7 +215,7 @@ def in_process(result: Loader, make_provider, logdir: str, runs: list[str], step
     context = TBContext(data_provider=data_provider, logdir=logdir, sampling_hints=SAMPLES)
     plugin = LossDiagPlugin(context)
     client = Client(TensorBoardWSGI([plugin], data_provider=data_provider))
-    cold = lambda: client.get(f"/experiment/{uuid.uuid4().hex}{DIAGNOSIS}").get_data()  # noqa: E731
+    cold = lambda: client.get(f"/experiment/{uuid.uuid4().hex}{DIAGNOSIS}").get_data()
     result.in_process["/diagnosis cold"] = median_time(cold, repeats)
     client.get(DIAGNOSIS)
     diagnosed = plugin.cache.diagnosed
@@ -257,7 +267,7 @@ def main(argv: list[str] | None = None) -> None:
         over_http(result, args.dir, runs, args.steps, load_fast, args.repeats)
         in_process(result, make_provider, args.dir, runs, args.steps, args.repeats)
         results.append(result)
-        print(f"done: {name}", flush=True)
+        print(f"{name}: {json.dumps(dataclasses.asdict(result))}", flush=True)
     print(tables(results, args.runs, args.steps))
 
 
