@@ -68,7 +68,7 @@ def detect(
         events = _events(finite, series, pair.quantity, window, z, min_height, merge_gap, false_alarms)
         if len(finite) < len(curve):
             # Jumps in the last quarter before a NaN/Inf are the divergence's run-up.
-            run_up = finite.steps[0] + 0.75 * (curve.steps[len(finite)] - finite.steps[0])
+            run_up = float(finite.steps[0]) + 0.75 * (float(curve.steps[len(finite)]) - float(finite.steps[0]))
             events = [e for e in events if e.evidence["recovered"] and e.start_step < run_up]
         report.findings.extend(events)
     return report
