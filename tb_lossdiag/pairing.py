@@ -83,16 +83,18 @@ def _split_rank(word: str) -> int:
 
 def _run_split(run: str) -> tuple[str, str | None, int]:
     """Experiment name and split of a run, from its last path component."""
+    root = "/" if run.startswith("/") else ""  # an absolute logdir keeps its leading slash
     parts = [p for p in run.split("/") if p not in ("", ".")]
     if not parts:
         return run or ".", None, 0
+    parts[0] = root + parts[0]
     tokens = [t for t in _TOKEN.split(parts[-1]) if t]
     lowered = [t.lower() for t in tokens]
     for i, word in enumerate(lowered):
         if word in _SPLIT_WORDS:
             rest = "_".join(tokens[:i] + tokens[i + 1 :])
             name = "/".join(parts[:-1] + ([rest] if rest else []))
-            return name or ".", _SPLIT_WORDS[word], _split_rank(word)
+            return name or root or ".", _SPLIT_WORDS[word], _split_rank(word)
     return "/".join(parts), None, 0
 
 
