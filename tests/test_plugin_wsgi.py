@@ -288,7 +288,9 @@ def test_cache_recomputes_only_changed_experiments(tmp_path):
     assert served.plugin.cache.diagnosed == 3  # unchanged data: nothing recomputed
 
     more = list(range(60, 90))
-    # A second event file in the run (tensorboardX would reuse the first's name within a second).
+    # A second event file in the run, a second later: TensorBoard's directory watcher
+    # reads files in name (timestamp) order and never goes back to an earlier name.
+    time.sleep(1.1)
     write_tf(d, "b/validation", {"loss": (more, [2.0 / (s + 1) + (s / 40) ** 2 for s in more])})
     served.multiplexer.Reload()
     second = served.json(f"{ROUTE}/diagnosis")
