@@ -22,6 +22,9 @@ import sys
 from dataclasses import dataclass
 from typing import Callable, Mapping, Sequence
 
+if __package__ in (None, ""):  # run as a script (python bench/accuracy.py): make the repo importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
 from tb_lossdiag.detectors import KINDS, CurvePair
 from tb_lossdiag.engine import document_from_series, oriented_pair
 from tb_lossdiag.evaluation import (
@@ -38,7 +41,7 @@ from tb_lossdiag.evaluation import (
 from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
 
-from . import naive, peers
+from bench import naive, peers
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CORPUS = os.path.join(ROOT, "..", "shared", "corpus")

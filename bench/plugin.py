@@ -26,12 +26,16 @@ import glob
 import json
 import os
 import statistics
+import sys
 import time
 import urllib.parse
 import urllib.request
 import uuid
 from dataclasses import dataclass, field
 from typing import Callable
+
+if __package__ in (None, ""):  # run as a script (python bench/plugin.py): make the repo importable
+    sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tensorboard.context import RequestContext
 from werkzeug.test import Client
