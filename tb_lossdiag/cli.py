@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Sequence
 
@@ -70,6 +71,13 @@ def build_parser() -> argparse.ArgumentParser:
         "or a scheduler address (tcp://host:8786); default: in this process",
     )
     d.add_argument("--top", type=_positive, metavar="N", help="only the N worst experiments, worst first, with a ranking")
+    d.add_argument(
+        "--jobs",
+        "-j",
+        type=_positive,
+        metavar="N",
+        help="local processes reading and diagnosing experiments (default: one per core for local logdirs)",
+    )
     return parser
 
 
@@ -111,10 +119,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _diagnose(args: argparse.Namespace, progress: Progress) -> dict:
     """The document of the logdirs, read and diagnosed in this process or on Dask."""
     options = {"baseline": args.baseline, "train_tag": args.train_tag, "val_tag": args.val_tag}
-    if args.scheduler:
-        return diagnose_sweep(args.logdirs, args.scheduler, progress=progress.diagnosing, **options)
+    jobs = args.jobs or _default_jobs(args.logdirs)
+    if args.scheduler or jobs > 1:
+        return diagnose_sweep(args.logdirs, args.scheduler, jobs=jobs, progress=progress.diagnosing, **options)
     data = read_logdirs(args.logdirs, progress=progress.reading)
     return document_from_series(data.runs, warnings=data.warnings, progress=progress.diagnosing, **options)
+
+
+def _default_jobs(logdirs: Sequence[str]) -> int:
+    """One process per core for local logdirs; remote ones stay in this process.
+
+    Forking after TensorFlow's filesystems started their threads is not safe.
+    """
+    return 1 if any("://" in path for path in logdirs) else (os.cpu_count() or 1)
 
 
 def _fail(message: str) -> int:

@@ -146,3 +146,15 @@ def test_output_file_and_no_writes_otherwise(logdir: str, tmp_path) -> None:
     assert run_cli("diagnose", logdir, "--json", "-o", str(out), "-q").returncode == 0
     assert strict_json(out.read_text())["schema"] == "tb-lossdiag/1"
     assert sorted(os.walk(logdir)) == before
+
+
+def test_local_processes_give_the_same_document(logdir: str, tmp_path) -> None:
+    truncated = tmp_path / "with_damage"
+    write_keras_pair(str(truncated), "x", (STEPS, np.linspace(1, 0.1, 40)), (STEPS, np.linspace(1.1, 0.2, 40)))
+    (event_file,) = (truncated / "x" / "train").iterdir()
+    event_file.write_bytes(event_file.read_bytes()[:-20])
+    args = ("diagnose", logdir, str(truncated), "--json", "-q", "--baseline", f"{logdir}/overfit")
+    one, two = run_cli(*args, "-j", "1"), run_cli(*args, "-j", "2")
+    assert one.returncode == two.returncode == 0, (one.stderr, two.stderr)
+    assert strict_json(one.stdout) == strict_json(two.stdout)
+    assert strict_json(two.stdout)["warnings"]
