@@ -121,7 +121,7 @@ def _diagnose(args: argparse.Namespace, progress: Progress) -> dict:
     options = {"baseline": args.baseline, "train_tag": args.train_tag, "val_tag": args.val_tag}
     jobs = args.jobs or _default_jobs(args.logdirs)
     if args.scheduler or jobs > 1:
-        return diagnose_sweep(args.logdirs, args.scheduler, jobs=jobs, progress=progress.diagnosing, **options)
+        return diagnose_sweep(args.logdirs, args.scheduler, jobs=jobs, progress=progress.experiments, **options)
     data = read_logdirs(args.logdirs, progress=progress.reading)
     return document_from_series(data.runs, warnings=data.warnings, progress=progress.diagnosing, **options)
 

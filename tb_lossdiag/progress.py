@@ -39,6 +39,9 @@ class Progress:
     def diagnosing(self, done: int, total: int) -> None:
         self._show("diagnosing curves", done, total)
 
+    def experiments(self, done: int, total: int) -> None:
+        self._show("reading and diagnosing experiments", done, total)
+
     def done(self) -> None:
         if self.shown and self.tty:
             self.stream.write("\n")
