@@ -40,10 +40,10 @@ demo-logs: install
 
 # Write the demo runs (once), print their diagnosis, and serve them with the plugin.
 demo: demo-logs
-	-tb-lossdiag diagnose $(DEMO_LOGS) --quiet
+	-$(PYTHON) -m tb_lossdiag.cli diagnose $(DEMO_LOGS) --quiet
 	@echo ""
 	@echo "Open http://127.0.0.1:$(PORT)/#lossdiag  (Ctrl-C to stop)"
-	tensorboard --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) \
+	$(PYTHON) -m tensorboard.main --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) \
 		--samples_per_plugin scalars=100000000
 
 test: install chromium frontend-deps
