@@ -14,11 +14,9 @@ from typing import Sequence
 
 from . import __version__
 from .detectors import KINDS
-from .engine import document_from_series
-from .logdirs import read_logdirs
 from .progress import Progress
-from .report import render_text
-from .sweep import LOCAL_PROCESSES, diagnose_sweep, ranking_text, top
+from .report import ranking_text, render_text
+from .sweep import LOCAL_PROCESSES, diagnose_sweep, top
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 
@@ -117,13 +115,16 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _diagnose(args: argparse.Namespace, progress: Progress) -> dict:
-    """The document of the logdirs, read and diagnosed in this process or on Dask."""
-    options = {"baseline": args.baseline, "train_tag": args.train_tag, "val_tag": args.val_tag}
-    jobs = args.jobs or _default_jobs(args.logdirs)
-    if args.scheduler or jobs > 1:
-        return diagnose_sweep(args.logdirs, args.scheduler, jobs=jobs, progress=progress.experiments, **options)
-    data = read_logdirs(args.logdirs, progress=progress.reading)
-    return document_from_series(data.runs, warnings=data.warnings, progress=progress.diagnosing, **options)
+    """The document of the logdirs: experiments read and diagnosed locally or on Dask."""
+    return diagnose_sweep(
+        args.logdirs,
+        args.scheduler,
+        jobs=args.jobs or _default_jobs(args.logdirs),
+        progress=progress.experiments,
+        baseline=args.baseline,
+        train_tag=args.train_tag,
+        val_tag=args.val_tag,
+    )
 
 
 def _default_jobs(logdirs: Sequence[str]) -> int:

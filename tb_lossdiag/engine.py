@@ -12,13 +12,12 @@ import numpy as np
 
 from . import __version__
 from .compare import compare
-from .detectors import DETECTORS, Curve, CurvePair
+from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair
 from .jsonsafe import clean
 from .pairing import ExperimentSpec, SeriesRef, primary
 from .series import Series
 
 SCHEMA = "tb-lossdiag/1"
-_SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 
 Loader = Callable[[SeriesRef], "Series | None"]
 
@@ -81,7 +80,7 @@ def diagnose_pair(
             findings.append(f.to_dict())
         not_checked.extend({"kind": detector.KIND, "reason": r} for r in report.not_checked)
     findings = _without_repeats(findings)
-    findings.sort(key=lambda f: (_SEVERITY_ORDER.get(f["severity"], 3), f["start_step"]))
+    findings.sort(key=lambda f: (SEVERITY_RANK.get(f["severity"], 3), f["start_step"]))
     return findings, not_checked
 
 

@@ -115,6 +115,11 @@ def _parse_tag(tag: str) -> tuple[str | None, int, str, int]:
     return split, split_rank, "_".join(kept), _VARIANT_RANK[variant]
 
 
+def experiment_name(run: str) -> str:
+    """The experiment a run belongs to: its path without the split component."""
+    return _run_split(run)[0]
+
+
 def metric_direction(metric: str) -> str | None:
     """``"min"`` for losses, ``"max"`` for accuracy-like metrics, None otherwise."""
     if _IGNORED.search(metric):

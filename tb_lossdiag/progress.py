@@ -7,7 +7,7 @@ from typing import TextIO
 
 
 class Progress:
-    """Prints ``reading 120/4000 files`` style lines, at most twice a second.
+    """Prints ``reading and diagnosing experiments 120/4000`` lines, at most twice a second.
 
     Stays silent for jobs that finish within ``delay`` seconds, so small
     logdirs and CI logs get no noise. On a terminal the line is rewritten
@@ -32,12 +32,6 @@ class Progress:
         line = f"tb-lossdiag: {what} {done}/{total}"
         self.stream.write(f"\r{line}\033[K" if self.tty else line + "\n")
         self.stream.flush()
-
-    def reading(self, done: int, total: int) -> None:
-        self._show("reading files", done, total)
-
-    def diagnosing(self, done: int, total: int) -> None:
-        self._show("diagnosing curves", done, total)
 
     def experiments(self, done: int, total: int) -> None:
         self._show("reading and diagnosing experiments", done, total)

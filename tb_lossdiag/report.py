@@ -5,7 +5,7 @@ from __future__ import annotations
 import textwrap
 from typing import Any
 
-_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+from .detectors import SEVERITY_RANK
 
 
 def _points(entry: dict | None) -> str:
@@ -17,7 +17,7 @@ def _short(finding: dict) -> str:
 
 
 def _sort_key(curve: dict) -> tuple:
-    ranks = [_SEVERITY_RANK.get(f["severity"], 3) for f in curve["findings"]]
+    ranks = [SEVERITY_RANK.get(f["severity"], 3) for f in curve["findings"]]
     return (min(ranks, default=4), curve["name"], curve["metric"])
 
 
@@ -27,6 +27,21 @@ def summary_table(curves: list[dict]) -> str:
     for c in sorted(curves, key=_sort_key):
         findings = ", ".join(_short(f) for f in c["findings"]) or "-"
         rows.append((c["name"], c["metric"], _points(c["train"]), _points(c["validation"]), c["status"], findings))
+    return table(rows)
+
+
+def ranking_text(ranked: list[dict]) -> str:
+    """The ``--top`` ranking as a table."""
+    rows = [("RANK", "EXPERIMENT", "WORST", "FINDINGS", "CONFIDENCE", "KINDS")]
+    for e in ranked:
+        confidence = f"{e['confidence']:.0%}" if e["findings"] else "-"
+        kinds = ", ".join(e["kinds"]) or "-"
+        rows.append((str(e["rank"]), e["experiment"], e["worst_severity"] or "-", str(e["findings"]), confidence, kinds))
+    return table(rows)
+
+
+def table(rows: list[tuple[str, ...]]) -> str:
+    """Left-aligned columns two spaces apart; the last column is not padded."""
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
     return "\n".join("  ".join(v.ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows)
 

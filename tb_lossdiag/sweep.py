@@ -15,20 +15,20 @@ from __future__ import annotations
 import functools
 import logging
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
 from collections import defaultdict
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Iterator, Sequence
 
+from .detectors import SEVERITY_RANK
 from .engine import comparisons, diagnose_curves, document
 from .logdirs import read_run, run_dirs
-from .pairing import ExperimentSpec, SeriesRef, pair, primary
+from .pairing import ExperimentSpec, SeriesRef, experiment_name, pair, primary
 from .series import Series
 
 #: ``--scheduler`` value for a local cluster of worker processes.
 LOCAL_PROCESSES = "processes"
-_SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 Progress = Callable[[int, int], None]
 
@@ -45,16 +45,11 @@ class Outcome:
     series: dict[SeriesRef, Series] | None = None
 
 
-def experiment_of(run: str) -> str:
-    """The experiment a run belongs to (pairing names experiments after run paths only)."""
-    return pair([(run, "loss")])[0].name
-
-
 def experiment_groups(runs: dict[str, str]) -> list[dict[str, str]]:
     """``{run: directory}`` split into one dict per experiment, in experiment-name order."""
     groups: dict[str, dict[str, str]] = defaultdict(dict)
     for run, directory in runs.items():
-        groups[experiment_of(run)][run] = directory
+        groups[experiment_name(run)][run] = directory
     return [groups[name] for name in sorted(groups)]
 
 
@@ -178,14 +173,14 @@ def ranking(doc: dict) -> list[dict]:
     entries = [
         {
             "experiment": name,
-            "worst_severity": min((f["severity"] for f in found), key=_SEVERITY_RANK.get, default=None),
+            "worst_severity": min((f["severity"] for f in found), key=SEVERITY_RANK.get, default=None),
             "findings": len(found),
             "confidence": max((f["confidence"] for f in found), default=0.0),
             "kinds": sorted({f["kind"] for f in found}),
         }
         for name, found in by_name.items()
     ]
-    entries.sort(key=lambda e: (_SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"]))
+    entries.sort(key=lambda e: (SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"]))
     return [{"rank": i, **e} for i, e in enumerate(entries, 1)]
 
 
@@ -201,21 +196,3 @@ def top(doc: dict, n: int) -> dict:
     curves = sorted((c for c in doc["curves"] if c["name"] in order), key=lambda c: order[c["name"]])
     compared = [c for c in doc["comparisons"] if c["run"] in order]
     return {**doc, "curves": curves, "comparisons": compared, "ranking": ranked}
-
-
-def ranking_text(ranked: list[dict]) -> str:
-    """The ranking as a table, for the text output."""
-    rows = [("RANK", "EXPERIMENT", "WORST", "FINDINGS", "CONFIDENCE", "KINDS")]
-    for e in ranked:
-        rows.append(
-            (
-                str(e["rank"]),
-                e["experiment"],
-                e["worst_severity"] or "-",
-                str(e["findings"]),
-                f"{e['confidence']:.0%}" if e["findings"] else "-",
-                ", ".join(e["kinds"]) or "-",
-            )
-        )
-    widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]) - 1)]
-    return "\n".join("  ".join(v.ljust(w) for v, w in zip(r[:-1], widths)) + "  " + r[-1] for r in rows)

@@ -16,6 +16,8 @@ import numpy as np
 from ..jsonsafe import clean
 
 SEVERITIES = ("low", "medium", "high")
+#: Sort key of a severity: most severe first (unknown last).
+SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
 @dataclass(frozen=True)
