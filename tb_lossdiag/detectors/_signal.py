@@ -25,14 +25,25 @@ def finite_prefix(curve: Curve) -> Curve:
     return Curve(curve.steps[:end], curve.values[:end])
 
 
+#: Share of a curve's values that may be exactly zero (batches fitted perfectly, float underflow) for it to
+#: still be judged in log space, the zeros floored at half the smallest positive value.
+MAX_ZERO_SHARE = 0.1
+
+
 def to_log(values: np.ndarray) -> tuple[np.ndarray, bool]:
-    """``log(values)`` when all are positive, else the values unchanged.
+    """``log(values)`` when they are positive, else the values unchanged.
 
     Returns the transformed array and whether the log was taken, so that
-    differences read as ratios ("+30 %") on positive losses.
+    differences read as ratios ("+30 %") on positive losses. A few exact
+    zeros (up to :data:`MAX_ZERO_SHARE`) do not force linear units: they are
+    floored at half the smallest positive value, which keeps them the lowest
+    points without making them infinitely far below the rest.
     """
-    if values.size and np.all(values > 0):
+    positive = values > 0
+    if values.size and positive.all():
         return np.log(values), True
+    if positive.any() and np.all(values >= 0) and positive.mean() >= 1.0 - MAX_ZERO_SHARE:
+        return np.log(np.maximum(values, values[positive].min() / 2.0)), True
     return values.astype(np.float64, copy=False), False
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from numpy.lib.stride_tricks import sliding_window_view
+
 from ._signal import MAD_TO_SIGMA, finite_prefix, gaussian_extreme, noise_sigma, to_log, trailing_stats
 from .base import Curve, CurvePair, Finding, Report
 
@@ -24,6 +26,10 @@ REMEDIES = [
 ]
 
 
+#: Severity of a spike by how many times its local level it reached.
+HIGH_RATIO, MEDIUM_RATIO = 3.0, 1.5
+
+
 def detect(
     pair: CurvePair,
     *,
@@ -33,6 +39,9 @@ def detect(
     min_height: float = 0.15,
     merge_gap: int = 2,
     false_alarms: float = 0.05,
+    calibration_points: int = 200,
+    tail_quantiles: tuple[float, float] = (0.9, 0.99),
+    scales: tuple[int, ...] = (1, 2, 3),
 ) -> Report:
     """Find spikes on each curve of ``pair``.
 
@@ -46,8 +55,8 @@ def detect(
     z : float, default 3.5
         A point is outlying when it exceeds the local median by ``z`` robust
         sigmas, and by more than the curve's largest downward excursions
-        (their 99th percentile): noise with heavy tails, such as per-batch
-        training loss, swings both ways, while a spike goes up only...
+        (their 99th percentile): noise with heavy tails swings both ways,
+        while a spike goes up only...
     min_height : float, default 0.15
         ...and by at least this relative amount (15 % above the local level).
     merge_gap : int, default 2
@@ -56,6 +65,24 @@ def detect(
         Expected spurious spikes per curve of pure Gaussian noise: on long
         curves the threshold rises above ``z`` so that 1e5 noisy points do
         not yield a handful of "spikes" by chance.
+    calibration_points : int, default 200
+        Curves with at least this many points (per-step logging) are judged
+        against the distribution of their own residuals instead of a
+        Gaussian: per-batch losses are heavy-tailed, and one batch 10x its
+        neighbours is ordinary noise at batch size 8.
+    tail_quantiles : (float, float), default (0.9, 0.99)
+        On such curves, the residual quantiles ``q_lo, q_hi`` that describe
+        the noise's upper tail, extrapolated as an exponential tail (the
+        log of a per-batch loss has one): an event must exceed
+        ``q_hi + (q_hi - q_lo) / ln(10) * ln((1 - q_hi) * n / a)``, the level
+        pure noise of ``n`` points exceeds ``a`` times, with ``a`` the
+        ``false_alarms`` shared by the ``scales``.
+    scales : tuple of int, default (1, 2, 3)
+        Event lengths tested on long curves: a run of ``k`` consecutive
+        points all high (the k-point minimum of the residuals) is judged
+        against the distribution of that k-point minimum over the curve. A
+        learning-rate burst spoils several batches in a row; independent
+        noisy batches rarely are all high together.
     """
     report = Report()
     for series, curve in (("train", pair.train), ("validation", pair.validation)):
@@ -65,7 +92,17 @@ def detect(
         if len(finite) < min_points:
             report.not_checked.append(f"{series}: fewer than {min_points} finite points")
             continue
-        events = _events(finite, series, pair.quantity, window, z, min_height, merge_gap, false_alarms)
+        x, is_log = to_log(finite.values)
+        k = window or int(np.clip(len(x) // 5, 5, 31))
+        level, mad = trailing_stats(x, k)
+        floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
+        if len(x) >= calibration_points:
+            outlying = _self_calibrated(x - level, k, tail_quantiles, false_alarms, scales)
+            sigma = _residual_scale(x - level, k)
+        else:
+            outlying, sigma = _gaussian(x, level, mad, k, z, false_alarms)
+        outlying &= x - level > floor
+        events = _events(finite, series, pair.quantity, x, level, sigma, outlying, merge_gap, is_log)
         if len(finite) < len(curve):
             # Jumps in the last quarter before a NaN/Inf are the divergence's run-up.
             run_up = float(finite.steps[0]) + 0.75 * (float(curve.steps[len(finite)]) - float(finite.steps[0]))
@@ -74,24 +111,63 @@ def detect(
     return report
 
 
-def _events(
-    curve: Curve, series: str, quantity: str, window: int | None, z: float, min_height: float, merge_gap: int, false_alarms: float
-) -> list[Finding]:
-    x, is_log = to_log(curve.values)
+def _gaussian(
+    x: np.ndarray, level: np.ndarray, mad: np.ndarray, k: int, z: float, false_alarms: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outlying points of a short curve, in robust sigmas of its local noise, and those sigmas."""
     n = len(x)
-    k = window or int(np.clip(n // 5, 5, 31))
-    level, mad = trailing_stats(x, k)
     sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
-    height = x - level
-    floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(sigma > 0, height / sigma, 0.0)
+        score = np.where(sigma > 0, (x - level) / sigma, 0.0)
     score[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
     score = np.nan_to_num(score)
     downward = -score[score < 0]
     tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
-    threshold = max(z, gaussian_extreme(n, false_alarms), tail)
-    outlying = (score > threshold) & (height > floor)
+    return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
+
+
+def _self_calibrated(
+    residual: np.ndarray, k: int, quantiles: tuple[float, float], false_alarms: float, scales: tuple[int, ...]
+) -> np.ndarray:
+    """Points in runs of ``scale`` consecutive residuals that all stand beyond the curve's own noise tail."""
+    n = len(residual)
+    r = np.nan_to_num(residual, nan=0.0)
+    r[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
+    outlying = np.zeros(n, dtype=bool)
+    q_lo, q_hi = quantiles
+    per_scale = false_alarms / max(len(scales), 1)
+    for scale in scales:
+        if n < 2 * scale:
+            continue
+        run_min = sliding_window_view(r, scale).min(axis=1)
+        lo, hi = np.quantile(run_min, [q_lo, q_hi])
+        decay = max(hi - lo, 0.0) / np.log((1.0 - q_lo) / (1.0 - q_hi))
+        threshold = hi + decay * np.log(max((1.0 - q_hi) * len(run_min) / per_scale, 1.0))
+        starts = np.flatnonzero(run_min > threshold)
+        for offset in range(scale):
+            outlying[starts + offset] = True
+    return outlying
+
+
+def _residual_scale(residual: np.ndarray, k: int) -> np.ndarray:
+    """A robust sigma of the residuals (constant over the curve), for the evidence's z-scores."""
+    r = residual[min(k, len(residual)) // 2 + 1 :]
+    r = r[np.isfinite(r)]
+    sigma = MAD_TO_SIGMA * float(np.median(np.abs(r - np.median(r)))) if r.size else 0.0
+    return np.full(len(residual), sigma)
+
+
+def _events(
+    curve: Curve,
+    series: str,
+    quantity: str,
+    x: np.ndarray,
+    level: np.ndarray,
+    sigma: np.ndarray,
+    outlying: np.ndarray,
+    merge_gap: int,
+    is_log: bool,
+) -> list[Finding]:
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
