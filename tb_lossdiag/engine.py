@@ -6,13 +6,14 @@ how they list and load series (event files vs TensorBoard's data provider).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
 from . import __version__
 from .compare import compare
-from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair
+from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair, Finding, redundant
 from .jsonsafe import clean
 from .pairing import ExperimentSpec, SeriesRef, primary
 from .series import Series
@@ -51,48 +52,89 @@ def orient(series: Series | None, flip: Flip | None) -> Curve | None:
     return Curve(steps=series.steps, values=series.values if flip is None else flip(series.values))
 
 
+#: A coarse (per-epoch) training curve with fewer finite points than this gives way to its finer variant.
+MIN_COARSE_POINTS = 5
+
+
 def oriented_pair(
-    direction: str, train: Series | None, validation: Series | None, metric: str = "metric"
+    direction: str,
+    train: Series | None,
+    validation: Series | None,
+    metric: str = "metric",
+    *,
+    detail: Series | None = None,
+    learning_rate: Series | None = None,
 ) -> tuple[CurvePair, Flip | None]:
-    """Both curves of an experiment oriented the same way, and the flip used."""
-    flip, quantity = flip_for(direction, train, validation)
-    return CurvePair(orient(train, flip), orient(validation, flip), quantity.format(metric=metric)), flip
+    """Both curves of an experiment oriented the same way, and the flip used.
+
+    A finer training variant (``detail``) takes the coarse one's place when
+    that has fewer than :data:`MIN_COARSE_POINTS` finite points (a
+    Lightning ``*_epoch`` tag on a short run), and rides along otherwise.
+    """
+    flip, quantity = flip_for(direction, train, validation, detail)
+    if detail is not None and (train is None or np.isfinite(train.values).sum() < MIN_COARSE_POINTS):
+        train, detail = detail, None
+    pair = CurvePair(
+        orient(train, flip),
+        orient(validation, flip),
+        quantity.format(metric=metric),
+        train_detail=orient(detail, flip),
+        learning_rate=orient(learning_rate, None),
+    )
+    return pair, flip
 
 
-def diagnose_pair(
-    pair: CurvePair, unflip: Flip | None = None
-) -> tuple[list[dict], list[dict]]:
+def diagnose_pair(pair: CurvePair, unflip: Flip | None = None) -> tuple[list[dict], list[dict]]:
     """Run every detector over one curve pair.
 
     Returns the findings (sorted by severity, then step) and the
-    not-checked notes, both as plain dicts. ``unflip`` maps markers back to
-    the metric's own units when the pair was flipped.
+    not-checked notes, both as plain dicts. Findings another one explains
+    (:func:`~.detectors.redundant`) are left out, and a validation spike
+    that follows a training spike is reported with it, as one event.
+    ``unflip`` maps markers back to the metric's own units when the pair
+    was flipped.
     """
-    findings, not_checked = [], []
+    found, not_checked = [], []
     for detector in DETECTORS:
         # Absurd inputs (1e308, steps near 2**63) overflow to inf/NaN, which the
         # detectors' comparisons and the JSON cleaning handle: no warning needed.
         with np.errstate(all="ignore"):
             report = detector.detect(pair)
-        for f in report.findings:
-            if unflip is not None:
-                f.markers = [(s, float(unflip(np.float64(v)))) for s, v in f.markers]
-            findings.append(f.to_dict())
+        found.extend(report.findings)
         not_checked.extend({"kind": detector.KIND, "reason": r} for r in report.not_checked)
-    findings = _without_repeats(findings)
+    found = merge_spike_echoes([f for f in found if not redundant(f, found)], pair)
+    if unflip is not None:
+        found = [replace(f, markers=[(s, float(unflip(np.float64(v)))) for s, v in f.markers]) for f in found]
+    findings = [f.to_dict() for f in found]
     findings.sort(key=lambda f: (SEVERITY_RANK.get(f["severity"], 3), f["start_step"]))
     return findings, not_checked
 
 
-def _without_repeats(findings: list[dict]) -> list[dict]:
-    """Drop a finding another one already states.
+def merge_spike_echoes(findings: list[Finding], pair: CurvePair) -> list[Finding]:
+    """A validation spike at the first validation point after a training spike is the same event.
 
-    A plateau that lasts the whole run and was never left says what an
-    underfitting finding on the same curve says: the model never got going.
+    The training spike stays (it is the cause, seen first); the validation
+    one becomes its ``evidence["also_seen"]`` and an extra marker.
     """
-    if not any(f["kind"] == "underfitting" for f in findings):
+    if pair.validation is None or len(pair.validation) < 2:
         return findings
-    return [f for f in findings if not (f["kind"] == "plateau" and f["evidence"].get("escaped") is False)]
+    gap = float(np.median(np.diff(pair.validation.steps)))
+    out: list[Finding] = []
+    for f in findings:
+        cause = None
+        if f.kind == "spike" and f.series == "validation":
+            cause = next(
+                (i for i, t in enumerate(out)
+                 if t.kind == "spike" and t.series == "train" and t.start_step <= f.start_step <= (t.end_step or t.start_step) + gap),
+                None,
+            )
+        if cause is None:
+            out.append(f)
+            continue
+        t = out[cause]
+        seen = t.evidence.get("also_seen", []) + [{"series": "validation", "step": f.evidence["peak_step"]}]
+        out[cause] = replace(t, evidence={**t.evidence, "also_seen": seen}, markers=t.markers + f.markers)
+    return out
 
 
 def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:
@@ -111,9 +153,15 @@ def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:
     return entry
 
 
-def diagnose_curve(spec: ExperimentSpec, train: Series | None, validation: Series | None) -> dict:
+def diagnose_curve(
+    spec: ExperimentSpec,
+    train: Series | None,
+    validation: Series | None,
+    detail: Series | None = None,
+    learning_rate: Series | None = None,
+) -> dict:
     """The document entry of one experiment curve."""
-    pair, flip = oriented_pair(spec.direction, train, validation, spec.metric)
+    pair, flip = oriented_pair(spec.direction, train, validation, spec.metric, detail=detail, learning_rate=learning_rate)
     if pair.train is None and pair.validation is None:
         findings, not_checked = [], [{"kind": "all", "reason": "the series has no points"}]
     else:
@@ -125,6 +173,7 @@ def diagnose_curve(spec: ExperimentSpec, train: Series | None, validation: Serie
         "direction": spec.direction,
         "train": _series_entry(spec.train, train),
         "validation": _series_entry(spec.validation, validation),
+        **({"detail": _series_entry(spec.detail, detail)} if spec.detail is not None else {}),
         "status": status,
         "findings": findings,
         "not_checked": not_checked,
@@ -139,7 +188,9 @@ def diagnose_curves(
     mains = primary(specs)
     curves = []
     for i, spec in enumerate(specs):
-        curve = diagnose_curve(spec, _load(load, spec.train), _load(load, spec.validation))
+        curve = diagnose_curve(
+            spec, *(_load(load, ref) for ref in (spec.train, spec.validation, spec.detail, spec.learning_rate))
+        )
         curve["primary"] = mains[spec.name] is spec
         curves.append(curve)
         if progress is not None:

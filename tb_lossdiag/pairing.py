@@ -36,6 +36,14 @@ _MAXIMISED = re.compile(
 # Tags that look like metrics but are not a train/validation curve.
 _IGNORED = re.compile(r"vs_iterations|learning_rate|\blr\b|grad_norm|runtime|per_second|flos|hp_metric|\bepoch$")
 _TOKEN = re.compile(r"[/_\-\s.]+")
+# ``epoch_learning_rate`` (Keras), ``train/learning_rate`` (Hugging Face),
+# ``lr-Adam`` (Lightning's LearningRateMonitor), ``lr``, ``learning_rate``.
+_LR_TAG = re.compile(r"(?:^|[/_])(?:learning[_ ]?rate|lr)(?:$|[-/_ ])", re.IGNORECASE)
+
+
+def is_learning_rate(tag: str) -> bool:
+    """Whether a tag names a learning-rate series."""
+    return bool(_LR_TAG.search(tag))
 
 
 @dataclass(frozen=True)
@@ -59,6 +67,12 @@ class ExperimentSpec:
     direction: str
     train: SeriesRef | None
     validation: SeriesRef | None
+    detail: SeriesRef | None = None
+    """A finer-grained variant of the training series (``batch_loss`` beside ``epoch_loss``,
+    ``train_loss_step`` beside ``train_loss_epoch``), where one was logged: spikes and divergence
+    show there first."""
+    learning_rate: SeriesRef | None = None
+    """The learning rate logged beside the curve, where there is one."""
 
     @property
     def refs(self) -> list[SeriesRef]:
@@ -175,19 +189,30 @@ def pair(
         shortest tag wins.
     """
     slots: dict[tuple[str, str], dict[str, _Parsed]] = defaultdict(dict)
+    details: dict[tuple[str, str], _Parsed] = {}
+    rates: dict[str, list[tuple[int, SeriesRef]]] = defaultdict(list)
     for run, tag in keys:
-        parsed = _parse(SeriesRef(run, tag), train_tag, val_tag)
+        ref = SeriesRef(run, tag)
+        if is_learning_rate(tag):
+            experiment, split, _ = _run_split(run)
+            rates[experiment].append((split != "train", ref))
+        parsed = _parse(ref, train_tag, val_tag)
         if parsed is None:
             continue
         split = parsed.split or "train"
-        slot = slots[(parsed.experiment, parsed.metric)]
+        key = (parsed.experiment, parsed.metric)
+        slot = slots[key]
         current = slot.get(split)
         if current is None or _better(parsed, current):
             slot[split] = parsed
+        if split == "train" and (key not in details or _finer(parsed, details[key])):
+            details[key] = parsed
     _join_lone_losses(slots)
     specs = []
     for (experiment, metric), slot in slots.items():
         train, val = slot.get("train"), slot.get("validation")
+        detail = details.get((experiment, metric))
+        lr = min(rates[experiment], key=lambda r: (r[0], len(r[1].tag), r[1].run, r[1].tag))[1] if rates[experiment] else None
         specs.append(
             ExperimentSpec(
                 name=experiment,
@@ -195,6 +220,8 @@ def pair(
                 direction="min" if train_tag or val_tag else metric_direction(metric) or "min",
                 train=train.ref if train else None,
                 validation=val.ref if val else None,
+                detail=detail.ref if train and detail and detail.variant_rank > train.variant_rank else None,
+                learning_rate=lr,
             )
         )
     specs.sort(key=lambda s: (s.name, _metric_order(s.metric), s.metric))
@@ -221,6 +248,12 @@ def _join_lone_losses(slots: dict[tuple[str, str], dict[str, _Parsed]]) -> None:
 
 def _better(a: _Parsed, b: _Parsed) -> bool:
     key = lambda p: (p.variant_rank, p.split_rank, len(p.ref.tag), p.ref.run, p.ref.tag)  # noqa: E731
+    return key(a) < key(b)
+
+
+def _finer(a: _Parsed, b: _Parsed) -> bool:
+    """Whether ``a`` is a finer-grained variant than ``b`` (``batch`` before ``step`` before plain)."""
+    key = lambda p: (-p.variant_rank, p.split_rank, len(p.ref.tag), p.ref.run, p.ref.tag)  # noqa: E731
     return key(a) < key(b)
 
 

@@ -1,5 +1,7 @@
 """The detectors, one module per pathology, all sharing the shape of :mod:`.base`."""
 
+from __future__ import annotations
+
 from . import divergence, overfitting, plateau, spike, underfitting
 from .base import SEVERITY_RANK, Curve, CurvePair, Finding, Report
 
@@ -7,4 +9,35 @@ from .base import SEVERITY_RANK, Curve, CurvePair, Finding, Report
 DETECTORS = (divergence, overfitting, underfitting, plateau, spike)
 KINDS = tuple(d.KIND for d in DETECTORS)
 
-__all__ = ["DETECTORS", "KINDS", "SEVERITY_RANK", "Curve", "CurvePair", "Finding", "Report"]
+#: A finding of the key kind explains findings of these kinds on the same curve, which are then not
+#: reported: a diverged run is not also underfitting or stalled; a run that never got going is flat too.
+SUPERSEDES = {"divergence": ("underfitting", "plateau"), "underfitting": ("plateau",)}
+#: Share of a plateau that spike recoveries may cover before the "stall" is taken for their aftermath.
+MAX_SPIKE_SHARE_OF_PLATEAU = 0.25
+
+
+def redundant(finding: Finding, others: list[Finding]) -> bool:
+    """Whether another finding on the same curve already explains ``finding``.
+
+    Besides :data:`SUPERSEDES`: jumps after a divergence started are part of
+    it, and a plateau made mostly of spike recoveries is those spikes.
+    """
+    for other in others:
+        if other is finding:
+            continue
+        if finding.kind in SUPERSEDES.get(other.kind, ()):
+            return True
+        if other.kind == divergence.KIND and finding.kind == spike.KIND and finding.start_step >= other.start_step:
+            return True
+    if finding.kind == plateau.KIND:
+        span = max(finding.end_step - finding.start_step, 1)
+        covered = sum(
+            max(0, min(finding.end_step, o.end_step or o.start_step) - max(finding.start_step, o.start_step) + 1)
+            for o in others
+            if o.kind == spike.KIND and o.series == finding.series
+        )
+        return covered > MAX_SPIKE_SHARE_OF_PLATEAU * span
+    return False
+
+
+__all__ = ["DETECTORS", "KINDS", "SEVERITY_RANK", "SUPERSEDES", "Curve", "CurvePair", "Finding", "Report", "redundant"]

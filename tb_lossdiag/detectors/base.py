@@ -42,9 +42,20 @@ class CurvePair:
     train: Curve | None
     validation: Curve | None = None
     quantity: str = "loss"
+    train_detail: Curve | None = None
+    """A finer-grained training series (per batch beside per epoch), where one was logged."""
+    learning_rate: Curve | None = None
+    """The learning rate over the run, where it was logged."""
+
+    @property
+    def finest_train(self) -> Curve | None:
+        """The training curve with the most points: where spikes and divergence show first."""
+        if self.train_detail is not None and (self.train is None or len(self.train_detail) > len(self.train)):
+            return self.train_detail
+        return self.train
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     """One diagnosed problem, located in steps, with its evidence and remedies.
 

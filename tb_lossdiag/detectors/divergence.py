@@ -3,10 +3,16 @@
 A non-finite value on either curve is divergence at its first step. An
 explosion is judged on the training curve only (the optimiser's own
 objective): a validation loss that climbs while training improves is
-overfitting, not divergence.
+overfitting, not divergence. An explosion is a smoothed training loss that
+rises to ``factor`` times its best and stays there to the end, either above
+where it started or back at about its starting level (a network that blew
+up and died at the chance level). When a training loss exploded before it
+became NaN/Inf, the divergence starts at the explosion, not at the NaN.
 """
 
 from __future__ import annotations
+
+from dataclasses import replace
 
 import numpy as np
 
@@ -14,6 +20,9 @@ from ._signal import finite_prefix, reduce, rolling_median, smoothing_window, to
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "divergence"
+
+#: Points whose median is the starting level (the untrained model's loss).
+START_POINTS = 3
 
 REMEDIES = [
     "Lower the learning rate (try 3-10x smaller), or add warm-up.",
@@ -51,8 +60,10 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
     )
 
 
-def _explosion(curve: Curve, series: str, quantity: str, factor: float, min_points: int) -> Finding | None:
-    """A sustained rise of the smoothed loss to ``factor`` x its best and above its start."""
+def _explosion(
+    curve: Curve, series: str, quantity: str, factor: float, min_points: int, back_to_start: float
+) -> Finding | None:
+    """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start."""
     curve = reduce(finite_prefix(curve))
     n = len(curve)
     if n < min_points:
@@ -61,9 +72,13 @@ def _explosion(curve: Curve, series: str, quantity: str, factor: float, min_poin
     if not is_log:
         return None
     smooth = rolling_median(x, smoothing_window(n, 0.05))
+    # The first points are the untrained model's loss: an explosion in the first few steps must not be
+    # smoothed into the starting level.
+    start_level = float(np.median(x[:START_POINTS]))
     best = int(np.argmin(smooth))
-    start_level = float(np.median(x[: max(1, min(5, n // 10))]))
-    threshold = max(smooth[best] + np.log(factor), start_level)
+    if start_level < smooth[best]:
+        best, smooth = 0, np.concatenate([[start_level], smooth[1:]])
+    threshold = max(smooth[best] + np.log(factor), start_level + np.log(back_to_start))
     above = smooth > threshold
     above[: best + 1] = False
     if not above.any():
@@ -83,7 +98,7 @@ def _explosion(curve: Curve, series: str, quantity: str, factor: float, min_poin
         confidence=float(min(1.0, 0.6 + 0.1 * np.log(ratio / factor + 1.0) + 0.2 * above[first:].mean())),
         summary=(
             f"The {series} {quantity} exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
-            f"its best (step {int(curve.steps[best])}) and above where it started."
+            f"its best (step {int(curve.steps[best])}), {_against_start(smooth[-1] - start_level)}."
         ),
         evidence={
             "best_step": int(curve.steps[best]),
@@ -97,28 +112,59 @@ def _explosion(curve: Curve, series: str, quantity: str, factor: float, min_poin
     )
 
 
-def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5) -> Report:
+def _against_start(log_ratio: float) -> str:
+    """How the final level compares with the starting level, in words."""
+    if log_ratio >= np.log(1.05):
+        return f"{np.exp(log_ratio):.1f}x above where it started"
+    return "back at about where it started (what was learned was lost)"
+
+
+def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5, back_to_start: float = 0.8) -> Report:
     """Find divergence in ``pair``.
 
     Parameters
     ----------
     factor : float, default 3.0
         An explosion is a training loss whose smoothed level ends at least
-        this many times above its best and above its starting level.
+        this many times above its best...
     min_points : int, default 5
         Fewer finite training points than this: the explosion check is not run.
+    back_to_start : float, default 0.8
+        ...and at least this fraction of its starting level (0.8: back to
+        within 20 % of where it started, or above).
     """
     report = Report()
-    for series, curve in (("train", pair.train), ("validation", pair.validation)):
+    train = pair.finest_train
+    for series, curve in (("train", train), ("validation", pair.validation)):
         if curve is not None and len(curve):
             found = _nonfinite(curve, series, pair.quantity)
             if found:
                 report.findings.append(found)
-    if pair.train is not None and not any(f.series == "train" for f in report.findings):
-        if len(finite_prefix(pair.train)) < min_points:
-            report.not_checked.append(f"explosion: fewer than {min_points} training points")
-        else:
-            found = _explosion(pair.train, "train", pair.quantity, factor, min_points)
-            if found:
-                report.findings.append(found)
+    if train is None:
+        return report
+    if len(finite_prefix(train)) < min_points:
+        report.not_checked.append(f"explosion: fewer than {min_points} finite training points")
+        return report
+    exploded = _explosion(train, "train", pair.quantity, factor, min_points, back_to_start)
+    if exploded is None:
+        return report
+    nonfinite = next((f for f in report.findings if f.series == "train"), None)
+    if nonfinite is not None:
+        report.findings.remove(nonfinite)
+        exploded = _then_nonfinite(exploded, nonfinite)
+    report.findings.append(exploded)
     return report
+
+
+def _then_nonfinite(exploded: Finding, nonfinite: Finding) -> Finding:
+    """One finding for an explosion that ended in NaN/Inf: it starts where the loss exploded."""
+    return replace(
+        exploded,
+        end_step=None,
+        confidence=1.0,
+        summary=(
+            f"{exploded.summary.rsplit(':', 1)[0]} and became {nonfinite.evidence['first_nonfinite_value'].upper()} "
+            f"at step {nonfinite.start_step}."
+        ),
+        evidence={**exploded.evidence, **nonfinite.evidence},
+    )

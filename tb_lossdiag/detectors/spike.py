@@ -85,7 +85,7 @@ def detect(
         noisy batches rarely are all high together.
     """
     report = Report()
-    for series, curve in (("train", pair.train), ("validation", pair.validation)):
+    for series, curve in (("train", pair.finest_train), ("validation", pair.validation)):
         if curve is None:
             continue
         finite = finite_prefix(curve)

@@ -1,16 +1,21 @@
-"""Underfitting: the loss barely moved from where it started, and validation agrees.
+"""Underfitting: the training loss barely moved from where it started, and validation agrees.
 
 A model that underfits makes little relative progress on its own training
 loss and shows no generalisation gap (validation is about as high as
-training). Judged on the whole run: start level (median of the first
-points) against end level (median of the last points).
+training). Judged on the whole run: the start level (the first points: the
+untrained model, before any steep first drop) against the end level (median
+of the last points). A classification loss that starts at a chance level
+``ln C`` (``C`` classes, up to :data:`MAX_CHANCE_CLASSES`) is judged against
+that level instead: a model still within a quarter of chance at the end has
+not learned the task, however steadily it crawls. Needs a training curve: a
+validation curve alone cannot say whether the model fits its training data.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, main_log_curve, rolling_median, smoothing_window
+from ._signal import main_log_curve, rolling_median, smoothing_window, to_log
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "underfitting"
@@ -22,10 +27,23 @@ REMEDIES = [
     "Check the data pipeline: labels aligned with inputs, inputs normalised, no constant features.",
 ]
 
+#: Points whose median bounds the starting level from below.
+START_POINTS = 3
+#: Share of the run whose median is the end level.
+END_SHARE = 0.2
+#: Chance levels ln C considered, C = 2 .. this.
+MAX_CHANCE_CLASSES = 10
+#: How close (relative) a level must be to ln C to be that chance level.
+CHANCE_TOLERANCE = 0.05
+#: Severity: high below this relative progress.
+HIGH_BELOW = 0.02
 
-def _level(x: np.ndarray, fraction: float, first: bool) -> float:
-    k = max(1, min(len(x) // 2, int(round(len(x) * fraction))))
-    return float(np.median(x[:k] if first else x[-k:]))
+
+def chance_level(value: float, tolerance: float = CHANCE_TOLERANCE) -> int | None:
+    """The class count ``C`` whose chance loss ``ln C`` is within ``tolerance`` of ``value``, if any."""
+    classes = np.arange(2, MAX_CHANCE_CLASSES + 1)
+    close = np.abs(value / np.log(classes) - 1.0) <= tolerance
+    return int(classes[np.argmax(close)]) if close.any() else None
 
 
 def detect(
@@ -33,6 +51,7 @@ def detect(
     *,
     min_points: int = 5,
     max_progress: float = 0.1,
+    max_chance_progress: float = 0.25,
     max_gap: float = 0.1,
 ) -> Report:
     """Find underfitting in ``pair``.
@@ -44,51 +63,85 @@ def detect(
     max_progress : float, default 0.1
         Underfitting when the training loss fell by less than this fraction
         of its starting level (10 %)...
+    max_chance_progress : float, default 0.25
+        ...or, for a loss that started at a chance level ``ln C`` and ends
+        near it, by less than this fraction of that level;
     max_gap : float, default 0.1
-        ...and the final validation loss is within this fraction of the final
+        and the final validation loss is within this fraction of the final
         training loss (no generalisation gap), when there is a validation curve.
     """
     report = Report()
-    prepared = main_log_curve(pair, min_points, report, "relative progress")
+    if pair.train is None:
+        report.not_checked.append("needs a training curve")
+        return report
+    prepared = main_log_curve(CurvePair(pair.train, None, pair.quantity), min_points, report, "relative progress")
     if prepared is None:
         return report
     series, main, x = prepared
-    start, end = _level(x, 0.1, True), _level(x, 0.2, False)
+    # The first logged value, unless the next points say it was a low outlier.
+    start = max(float(x[0]), float(np.median(x[:START_POINTS])))
+    end = float(np.median(x[-max(1, int(round(len(x) * END_SHARE))) :]))
     progress = 1.0 - float(np.exp(end - start))
     best = float(np.min(rolling_median(x, smoothing_window(len(x), 0.1))))
+    chance = None
+    if pair.quantity == "loss":
+        chance = chance_level(float(np.exp(start))) or (chance_level(float(np.exp(end))) if progress < 0.5 else None)
+    if chance is not None:
+        # Progress against the chance level: a crawl from ln C, or a fall to ln C from above it.
+        progress, limit = 1.0 - float(np.exp(end)) / np.log(chance), max_chance_progress
+        reference = min(start, float(np.log(np.log(chance))))
+    else:
+        limit, reference = max_progress, start
     # A loss that fell far and came back up is unstable, not underfitting.
-    if progress >= max_progress or 1.0 - np.exp(best - start) >= 2 * max_progress:
+    if progress >= limit or 1.0 - np.exp(best - reference) >= 2 * limit:
         return report
     gap = None
-    if pair.validation is not None and pair.train is not None:
-        val = finite_prefix(pair.validation)
-        if len(val) >= 2 and np.all(val.values > 0):
-            gap = float(np.exp(_level(np.log(val.values), 0.2, False) - end)) - 1.0
+    if pair.validation is not None:
+        val = to_log(pair.validation.values[np.isfinite(pair.validation.values)])
+        if len(val[0]) >= 2 and val[1]:
+            gap = float(np.exp(float(np.median(val[0][-max(1, int(round(len(val[0]) * END_SHARE))) :])) - end)) - 1.0
             if gap > max_gap:
                 return report
-    report.findings.append(_finding(main, series, pair.quantity, progress, gap, start, end))
+    report.findings.append(_finding(main, series, pair.quantity, progress, gap, start, end, chance))
     return report
 
 
-def _finding(curve: Curve, series: str, quantity: str, progress: float, gap: float | None, start: float, end: float) -> Finding:
-    gap_text = f"; validation ends {gap:+.0%} from training (no generalisation gap)" if gap is not None else ""
+def _finding(
+    curve: Curve, series: str, quantity: str, progress: float, gap: float | None, start: float, end: float, chance: int | None
+) -> Finding:
+    gap_text = ""
+    if gap is not None:
+        side = f"{abs(gap):.0%} {'above' if gap > 0 else 'below'}" if abs(gap) >= 0.005 else "level with"
+        gap_text = f"; validation ends {side} training (no generalisation gap)"
+    values = f"{np.exp(start):.4g} -> {np.exp(end):.4g}"
+    if chance is not None:
+        what = f"is still near the chance level ln {chance} = {np.log(chance):.4g} ({values}, {_relative(progress)} it)"
+    else:
+        what = f"barely improved over the run ({values}, {_relative(progress)} its start)"
     return Finding(
         kind=KIND,
         series=series,
         start_step=int(curve.steps[0]),
         end_step=int(curve.steps[-1]),
-        severity="high" if progress < 0.02 else "medium",
+        severity="high" if progress < HIGH_BELOW else "medium",
         confidence=float(np.clip(0.6 + 3.0 * (0.1 - max(progress, 0.0)), 0.6, 0.95)),
         summary=(
-            f"The {series} {quantity} barely improved over the run ({np.exp(start):.4g} -> {np.exp(end):.4g}, "
-            f"{progress:.1%} lower){gap_text}: the model is not learning enough."
+            f"The {series} {quantity} {what}{gap_text}: the model is not learning enough."
         ),
         evidence={
             "start_value": float(np.exp(start)),
             "end_value": float(np.exp(end)),
             "relative_progress": progress,
+            "chance_classes": chance,
             "final_gap": gap,
             "points": int(len(curve)),
         },
         remedies=REMEDIES,
     )
+
+
+def _relative(progress: float) -> str:
+    """A relative fall in words, for either sign: "12% below", "3% above", "level with"."""
+    if abs(progress) < 0.0005:
+        return "level with"
+    return f"{abs(progress):.1%} {'below' if progress > 0 else 'above'}"
