@@ -16,6 +16,7 @@ from .compare import compare
 from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair, Finding, redundant
 from .jsonsafe import clean
 from .pairing import ExperimentSpec, SeriesRef, primary
+from .running_mean import batch_means, is_keras_running_mean
 from .series import Series
 
 SCHEMA = "tb-lossdiag/1"
@@ -161,6 +162,8 @@ def diagnose_curve(
     learning_rate: Series | None = None,
 ) -> dict:
     """The document entry of one experiment curve."""
+    if detail is not None and train is not None and is_keras_running_mean(detail.tag, train.tag):
+        detail = batch_means(detail, train)
     pair, flip = oriented_pair(spec.direction, train, validation, spec.metric, detail=detail, learning_rate=learning_rate)
     if pair.train is None and pair.validation is None:
         findings, not_checked = [], [{"kind": "all", "reason": "the series has no points"}]

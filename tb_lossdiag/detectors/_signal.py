@@ -26,8 +26,10 @@ def finite_prefix(curve: Curve) -> Curve:
 
 
 #: Share of a curve's values that may be exactly zero (batches fitted perfectly, float underflow) for it to
-#: still be judged in log space, the zeros floored at half the smallest positive value.
-MAX_ZERO_SHARE = 0.1
+#: still be judged in log space.
+MAX_ZERO_SHARE = 0.25
+#: Quantile of the positive values at which such a curve is floored.
+ZERO_FLOOR_QUANTILE = 0.1
 
 
 def to_log(values: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -35,15 +37,16 @@ def to_log(values: np.ndarray) -> tuple[np.ndarray, bool]:
 
     Returns the transformed array and whether the log was taken, so that
     differences read as ratios ("+30 %") on positive losses. A few exact
-    zeros (up to :data:`MAX_ZERO_SHARE`) do not force linear units: they are
-    floored at half the smallest positive value, which keeps them the lowest
-    points without making them infinitely far below the rest.
+    zeros (up to :data:`MAX_ZERO_SHARE` of the values) do not force linear
+    units: the curve is floored at a low quantile of its positive values,
+    so that a stretch of zeros reads as "as low as this curve goes", not as
+    a level a million times below the next batch.
     """
     positive = values > 0
     if values.size and positive.all():
         return np.log(values), True
     if positive.any() and np.all(values >= 0) and positive.mean() >= 1.0 - MAX_ZERO_SHARE:
-        return np.log(np.maximum(values, values[positive].min() / 2.0)), True
+        return np.log(np.maximum(values, np.quantile(values[positive], ZERO_FLOOR_QUANTILE))), True
     return values.astype(np.float64, copy=False), False
 
 

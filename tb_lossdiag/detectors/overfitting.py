@@ -117,7 +117,7 @@ def _find(
         confidence=confidence,
         summary=(
             f"Validation {quantity} bottomed out at step {int(onset_step)} ({best_value:.4g}) and then rose "
-            f"{rise_ratio:+.0%} to {final_value:.4g}, while training {quantity} kept falling ({train_ratio:+.0%})."
+            f"{rise_ratio:.0%} to {final_value:.4g}, while training {quantity} kept falling ({-train_ratio:.1%} lower)."
         ),
         evidence={
             "best_step": int(onset_step),

@@ -44,6 +44,7 @@ def detect(
     relative_tolerance: float = 0.1,
     min_length: float = 0.15,
     min_escape: float = 0.1,
+    lr_cut: float = 100.0,
 ) -> Report:
     """Find plateaus on the training curve (the validation curve if alone).
 
@@ -71,6 +72,11 @@ def detect(
         1e-5 at the end of a long run is not an obstacle). A stall left by a
         cliff (most of the drop within a step or two, as a step learning-rate
         decay makes it) is the schedule at work, not a plateau.
+    lr_cut : float, default 100.0
+        A flat stretch that lasts to the end is a plateau, not convergence,
+        when the logged learning rate fell to 1/``lr_cut`` of its highest
+        value near its start while the loss was still falling (by the escape
+        drop over the window before): training was stopped, not finished.
     """
     report = Report()
     prepared = main_log_curve(pair, min_points, report, "relative improvement")
@@ -106,9 +112,35 @@ def detect(
             hi = start + int(near[-1]) if near.size else hi
             if _is_cliff(x, hi, level, float(later.min()), max(2, len(x) // 100)):
                 continue
-        if escaped or whole_run:
-            report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
+        cut = None if escaped or whole_run else _learning_rate_cut(pair.learning_rate, curve, start, hi, w, lr_cut)
+        if cut is not None and _pace_before(curve.steps, smooth, cut[0], w) < drop_needed:
+            cut = None  # the loss had nearly stopped falling anyway: convergence, not a stall
+        if escaped or whole_run or cut is not None:
+            report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span, cut))
     return report
+
+
+def _learning_rate_cut(
+    lr: Curve | None, curve: Curve, start: int, end: int, window: float, factor: float
+) -> tuple[int, float, float] | None:
+    """Step, value before and value after of a learning-rate cut by ``factor`` near a stall's start."""
+    if lr is None or len(lr) < 2:
+        return None
+    values = np.where(np.isfinite(lr.values), lr.values, np.nan)
+    before = np.fmax.accumulate(np.nan_to_num(values, nan=0.0))
+    cut = np.flatnonzero((values <= before / factor) & (before > 0))
+    lo, hi = float(curve.steps[start]) - window, float(curve.steps[end])
+    cut = cut[(lr.steps[cut] >= lo) & (lr.steps[cut] <= hi)]
+    if cut.size == 0:
+        return None
+    i = int(cut[0])
+    return int(lr.steps[i]), float(before[i]), float(values[i])
+
+
+def _pace_before(steps: np.ndarray, smooth: np.ndarray, at: int, window: float) -> float:
+    """How much the smoothed log-loss fell over the window before step ``at``."""
+    a, b = values_at(steps, smooth, np.array([at - window, at], dtype=np.float64))
+    return float(a - b)
 
 
 def _is_cliff(x: np.ndarray, end: int, level: float, later_best: float, within: int) -> bool:
@@ -129,7 +161,16 @@ def _runs(mask: np.ndarray) -> list[tuple[int, int]]:
 
 
 def _finding(
-    curve: Curve, series: str, quantity: str, start: int, end: int, level: float, later: np.ndarray, escaped: bool, span: float
+    curve: Curve,
+    series: str,
+    quantity: str,
+    start: int,
+    end: int,
+    level: float,
+    later: np.ndarray,
+    escaped: bool,
+    span: float,
+    cut: tuple[int, float, float] | None = None,
 ) -> Finding:
     s0, s1 = int(curve.steps[start]), int(curve.steps[end])
     share = (s1 - s0) / span if span else 1.0
@@ -143,6 +184,9 @@ def _finding(
     if escaped:
         evidence["later_best"] = float(np.exp(later.min()))
         how = f"then fell to {np.exp(later.min()):.4g}"
+    elif cut is not None:
+        evidence.update(learning_rate_cut_step=cut[0], learning_rate_before=cut[1], learning_rate_after=cut[2])
+        how = f"after the learning rate was cut from {cut[1]:.3g} to {cut[2]:.3g} at step {cut[0]} while it was still falling"
     else:
         how = "for the whole run"
     return Finding(

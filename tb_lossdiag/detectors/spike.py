@@ -187,10 +187,10 @@ def _finding(curve: Curve, series: str, quantity: str, x: np.ndarray, level: np.
     base_value = float(np.exp(base)) if is_log else float(base)
     peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])
     shift = "spike" if recovered else "level shift"
-    size = f"{ratio:.1f}x its local level" if ratio else f"{h:.3g} above its local level"
+    size = f"to {ratio:.1f}x its local level" if ratio else f"{h:.3g} above its local level"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
-    severity = "high" if (ratio or 0) >= 3 else "medium" if (ratio or 0) >= 1.5 or not recovered else "low"
-    summary = f"The {series} {quantity} jumped to {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
+    severity = "high" if (ratio or 0) >= HIGH_RATIO else "medium" if (ratio or 0) >= MEDIUM_RATIO or not recovered else "low"
+    summary = f"The {series} {quantity} jumped {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
     summary += f", and recovered by step {int(curve.steps[end])}." if recovered else ", and did not come back down (a level shift)."
     return Finding(
         kind=KIND,

@@ -1,0 +1,95 @@
+"""Real training runs whose answer is known by construction, diagnosed from the files their writers wrote.
+
+A healthy small-batch run is noisy (per-batch losses 10-30x apart, some exactly 0.0) and must get no
+finding; a Keras run whose learning rate is raised for two batches must get spikes at those batches,
+which only its per-batch ``batch_loss`` shows.
+"""
+
+from __future__ import annotations
+
+import os
+
+import numpy as np
+import pytest
+
+from tb_lossdiag.engine import document_from_series
+from tb_lossdiag.reading import read_logdir
+
+#: Batches at which the Keras run's learning rate is raised, and by how much.
+BURST_BATCHES, BURST_FACTOR = (300, 301), 60.0
+
+
+def _findings(logdir: str) -> list[dict]:
+    doc = document_from_series(read_logdir(logdir).runs)
+    return [f for curve in doc["curves"] for f in curve["findings"]]
+
+
+def test_healthy_batch_8_run_with_exact_zero_losses_has_no_finding(tmp_path):
+    torch = pytest.importorskip("torch")
+    tb = pytest.importorskip("torch.utils.tensorboard")
+    from sklearn.datasets import load_digits
+
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    x, y = load_digits(return_X_y=True)
+    x, y = torch.tensor(x / 16.0, dtype=torch.float32), torch.tensor(y)
+    train, val = slice(0, 1400), slice(1400, None)
+    model = torch.nn.Sequential(torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 10))
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    loss_fn = torch.nn.MultiMarginLoss()  # a hinge loss: exactly 0.0 on a batch classified with margin
+    gen = torch.Generator().manual_seed(0)
+    writer = tb.SummaryWriter(str(tmp_path / "adam_bs8"))
+    losses = []
+    for step in range(2500):
+        idx = torch.randint(0, 1400, (8,), generator=gen)
+        loss = loss_fn(model(x[train][idx]), y[train][idx])
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        losses.append(loss.item())
+        writer.add_scalar("Loss/train", loss.item(), step)
+        if step % 100 == 99:
+            with torch.no_grad():
+                writer.add_scalar("Loss/val", loss_fn(model(x[val]), y[val]).item(), step)
+    writer.close()
+    losses = np.array(losses)
+    assert (losses == 0.0).sum() >= 20, "the run must have exact zero losses to test them"
+    assert np.quantile(losses[500:] / np.median(losses[500:]), 0.999) > 5, "the run must be heavy-tailed"
+
+    assert _findings(str(tmp_path)) == []
+
+
+def test_keras_update_freq_spikes_found_at_their_batches(tmp_path):
+    tf = pytest.importorskip("tensorflow")
+    from sklearn.datasets import load_digits
+
+    tf.keras.utils.set_random_seed(0)
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype("float32")
+    model = tf.keras.Sequential([tf.keras.Input((64,)), tf.keras.layers.Dense(64, activation="relu"), tf.keras.layers.Dense(10)])
+    lr = 0.05
+    model.compile(
+        optimizer=tf.keras.optimizers.SGD(lr, momentum=0.9),
+        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+
+    class Burst(tf.keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.seen = 0
+
+        def on_train_batch_begin(self, batch, logs=None):
+            self.model.optimizer.learning_rate.assign(lr * BURST_FACTOR if self.seen in BURST_BATCHES else lr)
+            self.seen += 1
+
+    logdir = str(tmp_path / "keras_bursts")
+    model.fit(
+        x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=8, batch_size=16, verbose=0,
+        callbacks=[Burst(), tf.keras.callbacks.TensorBoard(logdir, update_freq=1)],
+    )
+    runs = read_logdir(str(tmp_path)).runs
+    assert "batch_loss" in runs[os.path.join("keras_bursts", "train")], "the callback must log per-batch losses"
+
+    spikes = [f for f in _findings(str(tmp_path)) if f["kind"] == "spike"]
+    assert spikes, "the learning-rate burst must be found"
+    assert any(BURST_BATCHES[0] <= f["start_step"] <= BURST_BATCHES[-1] + 3 for f in spikes), spikes
