@@ -73,23 +73,32 @@ def _full_tag(entry: Mapping | None) -> str | None:
     return "/".join(p for p in (entry["run"], entry["tag"]) if p not in ("", "."))
 
 
-def _diagnosis(curve: Mapping) -> dict[str, int | None]:
+def _diagnosis(curves: Sequence[Mapping]) -> dict[str, int | None]:
+    """Each kind found on any curve of the experiment, at its earliest start step."""
     found: dict[str, int | None] = {}
-    for finding in curve["findings"]:
-        step = finding["start_step"]
-        found[finding["kind"]] = min(step, found.get(finding["kind"], step))
+    for curve in curves:
+        for finding in curve["findings"]:
+            step = finding["start_step"]
+            found[finding["kind"]] = min(step, found.get(finding["kind"], step))
     return found
 
 
-def _labelled(name: str, expectation: Expectation, curve: Mapping | None, runs: Runs, located_by: str) -> Labelled:
-    """The experiment's curve pair, span and our diagnosis (empty if no curve was found)."""
+def _labelled(
+    name: str, expectation: Expectation, curve: Mapping | None, curves: Sequence[Mapping], runs: Runs, located_by: str
+) -> Labelled:
+    """The experiment's curve pair, span and our diagnosis (empty if no curve was found).
+
+    The peers judge the located curve pair; ours is every finding on the experiment's curves (an
+    event seen on several curves is reported once, on the main one).
+    """
     if curve is None:
         return Labelled(name, expectation, CurvePair(None, None), 0, {}, "missing")
     series = [runs[e["run"]][e["tag"]] if e else None for e in (curve["train"], curve["validation"])]
     pair = oriented_pair(curve["direction"], *series)[0]
     steps = [c.steps for c in (pair.train, pair.validation) if c is not None and len(c)]
     span = int(max(s[-1] for s in steps) - min(s[0] for s in steps)) if steps else 0
-    return Labelled(name, expectation, pair, span, _diagnosis(curve), located_by)
+    siblings = [c for c in curves if c["name"] == curve["name"]]
+    return Labelled(name, expectation, pair, span, _diagnosis(siblings), located_by)
 
 
 def locate(curves: Sequence[Mapping], train_tag: str, val_tag: str) -> tuple[Mapping | None, str]:
@@ -113,7 +122,7 @@ def corpus_experiments(corpus: str) -> tuple[list[Labelled], list[str]]:
         runs = load_runs(os.path.join(corpus, case.run_dir))
         curves = document_from_series(runs)["curves"]
         curve, located_by = locate(curves, case.train_tag, case.val_tag)
-        out.append(_labelled(case.run_dir, case.expectation, curve, runs, located_by))
+        out.append(_labelled(case.run_dir, case.expectation, curve, curves, runs, located_by))
     return out, skipped
 
 
@@ -122,9 +131,10 @@ def demo_experiments(demo_dir: str) -> list[Labelled]:
     with open(os.path.join(demo_dir, "labels.json"), encoding="utf-8") as f:
         labels = parse_demo_labels(f.read())
     runs = load_runs(demo_dir)
-    primaries = {c["name"]: c for c in document_from_series(runs)["curves"] if c["primary"]}
+    curves = document_from_series(runs)["curves"]
+    primaries = {c["name"]: c for c in curves if c["primary"]}
     return [
-        _labelled(name, exp, primaries.get(name), runs, "name" if name in primaries else "missing")
+        _labelled(name, exp, primaries.get(name), curves, runs, "name" if name in primaries else "missing")
         for name, exp in sorted(labels.items())
     ]
 

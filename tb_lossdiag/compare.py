@@ -11,7 +11,8 @@ from typing import Any
 
 import numpy as np
 
-from .detectors._signal import finite_prefix, noise_sigma, reduce, rolling_median, smoothing_window, to_log, values_at
+from .detectors.prepare import finite_prefix, reduce
+from .robust import noise_sigma, rolling_median, smoothing_window, to_log, values_at
 from .detectors.base import Curve, CurvePair
 
 

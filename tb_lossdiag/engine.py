@@ -13,7 +13,8 @@ import numpy as np
 
 from . import __version__
 from .compare import compare
-from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair, Finding, redundant
+from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair, redundant
+from .echoes import merge_experiment_echoes, merge_validation_echoes
 from .jsonsafe import clean
 from .pairing import ExperimentSpec, SeriesRef, primary
 from .running_mean import batch_means, is_keras_running_mean
@@ -103,39 +104,12 @@ def diagnose_pair(pair: CurvePair, unflip: Flip | None = None) -> tuple[list[dic
             report = detector.detect(pair)
         found.extend(report.findings)
         not_checked.extend({"kind": detector.KIND, "reason": r} for r in report.not_checked)
-    found = merge_spike_echoes([f for f in found if not redundant(f, found)], pair)
+    found = merge_validation_echoes([f for f in found if not redundant(f, found)], pair)
     if unflip is not None:
         found = [replace(f, markers=[(s, float(unflip(np.float64(v)))) for s, v in f.markers]) for f in found]
     findings = [f.to_dict() for f in found]
     findings.sort(key=lambda f: (SEVERITY_RANK.get(f["severity"], 3), f["start_step"]))
     return findings, not_checked
-
-
-def merge_spike_echoes(findings: list[Finding], pair: CurvePair) -> list[Finding]:
-    """A validation spike at the first validation point after a training spike is the same event.
-
-    The training spike stays (it is the cause, seen first); the validation
-    one becomes its ``evidence["also_seen"]`` and an extra marker.
-    """
-    if pair.validation is None or len(pair.validation) < 2:
-        return findings
-    gap = float(np.median(np.diff(pair.validation.steps)))
-    out: list[Finding] = []
-    for f in findings:
-        cause = None
-        if f.kind == "spike" and f.series == "validation":
-            cause = next(
-                (i for i, t in enumerate(out)
-                 if t.kind == "spike" and t.series == "train" and t.start_step <= f.start_step <= (t.end_step or t.start_step) + gap),
-                None,
-            )
-        if cause is None:
-            out.append(f)
-            continue
-        t = out[cause]
-        seen = t.evidence.get("also_seen", []) + [{"series": "validation", "step": f.evidence["peak_step"]}]
-        out[cause] = replace(t, evidence={**t.evidence, "also_seen": seen}, markers=t.markers + f.markers)
-    return out
 
 
 def _series_entry(ref: SeriesRef | None, series: Series | None) -> dict | None:
@@ -198,6 +172,11 @@ def diagnose_curves(
         curves.append(curve)
         if progress is not None:
             progress(i + 1, len(specs))
+    by_experiment: dict[str, list[dict]] = {}
+    for curve in curves:
+        by_experiment.setdefault(curve["name"], []).append(curve)
+    for group in by_experiment.values():
+        merge_experiment_echoes(group)
     return curves
 
 

@@ -16,7 +16,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from ._signal import finite_prefix, reduce, rolling_median, smoothing_window, to_log
+from ..robust import rolling_median, smoothing_window, to_log
+from .prepare import finite_prefix, reduce
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "divergence"

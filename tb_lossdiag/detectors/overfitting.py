@@ -10,10 +10,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import finite_prefix, kendall_tau, reduce, noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from ..robust import kendall_tau, noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from .prepare import finite_prefix, reduce
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "overfitting"
+
+#: Training points needed to tell whether training kept improving after the onset.
+MIN_TRAIN_POINTS = 2
 
 REMEDIES = [
     "Stop early: keep the checkpoint from the onset step (e.g. Keras EarlyStopping(restore_best_weights=True)).",
@@ -54,8 +58,11 @@ def detect(
         report.not_checked.append("needs both a training and a validation curve")
         return report
     val, train = reduce(finite_prefix(pair.validation)), reduce(finite_prefix(pair.train))
-    if len(val) < min_points or len(train) < 2:
+    if len(val) < min_points:
         report.not_checked.append(f"fewer than {min_points} finite validation points")
+        return report
+    if len(train) < MIN_TRAIN_POINTS:
+        report.not_checked.append(f"fewer than {MIN_TRAIN_POINTS} finite training points")
         return report
     found = _find(val, train, pair.quantity, z=z, min_rise=min_rise, sustained=sustained, min_trend=min_trend)
     if found:

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import main_log_curve, noise_sigma, rolling_median, smoothing_window, values_at
+from ..robust import noise_sigma, rolling_median, smoothing_window, values_at
+from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "plateau"

@@ -13,7 +13,8 @@ import numpy as np
 
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ._signal import MAD_TO_SIGMA, finite_prefix, gaussian_extreme, noise_sigma, to_log, trailing_stats
+from ..robust import MAD_TO_SIGMA, gaussian_extreme, noise_sigma, to_log, trailing_stats
+from .prepare import finite_prefix
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "spike"

@@ -15,7 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._signal import main_log_curve, rolling_median, smoothing_window, to_log
+from ..robust import rolling_median, smoothing_window, to_log
+from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report
 
 KIND = "underfitting"

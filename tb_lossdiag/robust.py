@@ -1,4 +1,6 @@
-"""Robust, vectorised signal helpers the detectors share.
+"""Robust, vectorised statistics of loss curves: arrays in, numbers out.
+
+Shared by the detectors and the baseline comparison.
 
 Losses are judged on a log scale where they are positive (a spike from 0.01
 to 0.1 matters as much as one from 1 to 10), with medians and MADs rather
@@ -10,19 +12,8 @@ from __future__ import annotations
 import numpy as np
 from scipy.ndimage import median_filter
 
-from .base import Curve, CurvePair, Report
-
 #: Scale factor making the MAD a consistent estimator of a normal sigma.
 MAD_TO_SIGMA = 1.4826
-
-
-def finite_prefix(curve: Curve) -> Curve:
-    """The curve up to (excluding) its first non-finite value."""
-    bad = ~np.isfinite(curve.values)
-    if not bad.any():
-        return curve
-    end = int(np.argmax(bad))
-    return Curve(curve.steps[:end], curve.values[:end])
 
 
 #: Share of a curve's values that may be exactly zero (batches fitted perfectly, float underflow) for it to
@@ -93,27 +84,6 @@ def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
     return level, mad
 
 
-def reduce(curve: Curve, max_points: int = 2000) -> Curve:
-    """A long curve as at most ~``max_points`` bucket medians, at each bucket's middle step.
-
-    Checks of the curve's shape (optimum, trend, flat stretches) need its
-    level, not every batch: this keeps them fast on 1e5-point runs and
-    also damps per-batch noise.
-    """
-    n = len(curve)
-    if n <= max_points:
-        return curve
-    k = -(-n // max_points)
-    m = n // k
-    steps = curve.steps[: m * k].reshape(m, k)[:, (k - 1) // 2]
-    values = np.median(curve.values[: m * k].reshape(m, k), axis=1)
-    if m * k < n:
-        rest = curve.steps[m * k :]
-        steps = np.append(steps, rest[(len(rest) - 1) // 2])
-        values = np.append(values, np.median(curve.values[m * k :]))
-    return Curve(steps, values)
-
-
 def noise_sigma(x: np.ndarray) -> float:
     """Robust point-to-point noise of a series, from its second differences.
 
@@ -166,25 +136,3 @@ def gaussian_extreme(n: int, false_alarms: float) -> float:
     for _ in range(3):  # fixed-point refinement of the 1/z factor
         z = np.sqrt(2.0 * np.log(1.0 / (p * z * np.sqrt(2.0 * np.pi))))
     return float(z)
-
-
-def main_log_curve(pair: CurvePair, min_points: int, report: Report, needs: str) -> tuple[str, Curve, np.ndarray] | None:
-    """The curve a single-curve check runs on: training, else validation.
-
-    Returns its split name, the finite prefix (reduced to bucket medians
-    when long) and its log; or None after noting in ``report`` why it
-    cannot be checked (too short, or not positive: ``needs`` says what for).
-    """
-    series = "train" if pair.train is not None else "validation"
-    curve = pair.train if pair.train is not None else pair.validation
-    if curve is None:
-        return None
-    curve = reduce(finite_prefix(curve))
-    if len(curve) < min_points:
-        report.not_checked.append(f"fewer than {min_points} finite points")
-        return None
-    x, is_log = to_log(curve.values)
-    if not is_log:
-        report.not_checked.append(f"{needs} needs a positive loss")
-        return None
-    return series, curve, x

@@ -1,0 +1,97 @@
+"""One event, one finding: what a problem looks like on the other series of an experiment.
+
+A bad batch spikes the training loss, spoils the next validation point and
+dents the accuracy curves; a collapse shows on every curve. Each echo is
+folded into the finding it echoes, as ``evidence["also_seen"]`` (where else
+it was seen), instead of being reported again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Iterable
+
+import numpy as np
+
+from .detectors import CurvePair, Finding
+
+
+def _seen(finding_evidence: dict, where: dict) -> dict:
+    return {**finding_evidence, "also_seen": finding_evidence.get("also_seen", []) + [where]}
+
+
+def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Finding]:
+    """A validation spike at or before the first validation point after a training spike is that spike.
+
+    The training spike stays (it is the cause, seen first); the validation
+    one becomes its ``also_seen`` entry and an extra marker.
+    """
+    if pair.validation is None or len(pair.validation) < 2:
+        return findings
+    gap = float(np.median(np.diff(pair.validation.steps)))
+    out: list[Finding] = []
+    for f in findings:
+        cause = None
+        if f.kind == "spike" and f.series == "validation":
+            cause = next((i for i, t in enumerate(out) if _is_train_spike_before(t, f.start_step, gap)), None)
+        if cause is None:
+            out.append(f)
+            continue
+        t = out[cause]
+        where = {"series": "validation", "step": f.evidence["peak_step"]}
+        out[cause] = replace(t, evidence=_seen(t.evidence, where), markers=t.markers + f.markers)
+    return out
+
+
+def _is_train_spike_before(t: Finding, step: int, gap: float) -> bool:
+    return t.kind == "spike" and t.series == "train" and t.start_step <= step <= (t.end_step or t.start_step) + gap
+
+
+def _step_interval(curve: dict) -> float:
+    """The typical step between logged points of a curve entry (the coarser of its series)."""
+    gaps = [
+        (e["last_step"] - e["first_step"]) / (e["points"] - 1)
+        for e in (curve["train"], curve["validation"])
+        if e and e.get("points", 0) > 1
+    ]
+    return max(gaps, default=0.0)
+
+
+def merge_experiment_echoes(curves: Iterable[dict]) -> None:
+    """Fold findings on an experiment's other curves into the main curve's findings of the same kind.
+
+    ``curves`` are the document entries of one experiment, the main one
+    marked ``primary``. A finding on another curve (an accuracy, a second
+    loss) is an echo when the main curve has a finding of the same kind
+    whose steps it overlaps, give or take the coarser curve's logging
+    interval. Changes the entries in place: echoes leave their curve (whose
+    status becomes healthy when nothing is left) for the main finding's
+    ``evidence["also_seen"]``.
+    """
+    curves = list(curves)
+    main = next((c for c in curves if c.get("primary")), None)
+    if main is None:
+        return
+    for curve in curves:
+        if curve is main or not curve["findings"]:
+            continue
+        tolerance = max(_step_interval(main), _step_interval(curve))
+        kept = []
+        for f in curve["findings"]:
+            echoed = next((m for m in main["findings"] if _overlaps(m, f, tolerance)), None)
+            if echoed is None:
+                kept.append(f)
+                continue
+            where = {"curve": curve["metric"], "series": f["series"], "step": f["start_step"]}
+            echoed["evidence"] = _seen(echoed["evidence"], where)
+        curve["findings"] = kept
+        if not kept and curve["status"] == "problems":
+            curve["status"] = "healthy"
+
+
+def _overlaps(main: dict, other: dict, tolerance: float) -> bool:
+    if main["kind"] != other["kind"]:
+        return False
+    main_end = main["end_step"] if main["end_step"] is not None else float("inf")
+    other_end = other["end_step"] if other["end_step"] is not None else float("inf")
+    return other["start_step"] <= main_end + tolerance and main["start_step"] <= other_end + tolerance
