@@ -34,7 +34,6 @@ from tb_lossdiag.evaluation import (
     healthy_false_alarm_rate,
     onset_error,
     parse_demo_labels,
-    parse_inventory,
     score_kinds,
     summarise_errors,
 )
@@ -42,6 +41,7 @@ from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
 
 from bench import naive, peers
+from bench.corpus_labels import parse_inventory
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 DEFAULT_CORPUS = os.path.join(ROOT, "..", "shared", "corpus")

@@ -10,16 +10,14 @@ import sys
 
 import pytest
 
+from bench.corpus_labels import CORPUS_RULES, expectation_for, parse_inventory
 from tb_lossdiag.evaluation import (
-    CORPUS_RULES,
     Expectation,
     errors,
-    expectation_for,
     healthy_false_alarm_rate,
     judge,
     onset_error,
     parse_demo_labels,
-    parse_inventory,
     score_kinds,
     summarise_errors,
 )

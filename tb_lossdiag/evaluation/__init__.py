@@ -5,7 +5,7 @@
   overfitting onset error.
 """
 
-from .labels import CORPUS_RULES, CorpusCase, Expectation, expectation_for, parse_demo_labels, parse_inventory
+from .labels import Expectation, parse_demo_labels
 from .scoring import (
     Diagnosis,
     Score,
@@ -18,18 +18,14 @@ from .scoring import (
 )
 
 __all__ = [
-    "CORPUS_RULES",
-    "CorpusCase",
     "Diagnosis",
     "Expectation",
     "Score",
     "errors",
-    "expectation_for",
     "healthy_false_alarm_rate",
     "judge",
     "onset_error",
     "parse_demo_labels",
-    "parse_inventory",
     "score_kinds",
     "summarise_errors",
 ]
