@@ -58,11 +58,15 @@ def overlap(a: Curve, b: Curve) -> dict[str, Any]:
     median step spacing) per point, so that epochs 0-29 of 0-59 are half.
     """
     lo, hi = max(int(a.steps[0]), int(b.steps[0])), min(int(a.steps[-1]), int(b.steps[-1]))
-    result: dict[str, Any] = {"first_step": lo, "last_step": hi} if hi >= lo else {"first_step": None, "last_step": None}
+    result: dict[str, Any] = (
+        {"first_step": lo, "last_step": hi} if hi >= lo else {"first_step": None, "last_step": None}
+    )
     for name, curve in (("run", a), ("baseline", b)):
         inside = int(np.count_nonzero((curve.steps >= lo) & (curve.steps <= hi))) if hi >= lo else 0
-        every = float(np.median(np.diff(curve.steps.astype(np.float64))))
-        share = (max(0, hi - lo) + every) / (float(curve.steps[-1]) - float(curve.steps[0]) + every) if inside else 0.0
+        # Steps are distinct integers: at least 1 apart (float rounding near 2**63 must not make it 0).
+        every = max(1.0, float(np.median(np.diff(curve.steps.astype(np.float64)))))
+        span = int(curve.steps[-1]) - int(curve.steps[0])
+        share = (max(0, hi - lo) + every) / (span + every) if inside else 0.0
         result[f"{name}_points"], result[f"share_{name}"] = inside, round(float(min(1.0, share)), 3)
         result[f"{name}_steps"] = [int(curve.steps[0]), int(curve.steps[-1])]
     return result
@@ -75,8 +79,9 @@ def why_not_comparable(a: Curve, b: Curve, common: dict[str, Any]) -> str | None
         return f"the runs share no steps ({where})"
     steps = _steps(common["first_step"], common["last_step"])
     span_a, span_b = (max(1.0, float(c.steps[-1]) - float(c.steps[0])) for c in (a, b))
-    if max(span_a, span_b) >= UNIT_RATIO * min(span_a, span_b) and max(len(a), len(b)) <= SAME_COUNT_RATIO * min(len(a), len(b)):
-        return f"the step axes look like different units, e.g. epochs against batches (they overlap only on {steps}; {where})"
+    similar_counts = max(len(a), len(b)) <= SAME_COUNT_RATIO * min(len(a), len(b))
+    if max(span_a, span_b) >= UNIT_RATIO * min(span_a, span_b) and similar_counts:
+        return f"the step axes look like different units, e.g. epochs against batches (overlap: {steps}; {where})"
     if min(common["run_points"], common["baseline_points"]) < MIN_COMMON_POINTS:
         return f"the runs overlap on {steps}, where one has fewer than {MIN_COMMON_POINTS} points ({where})"
     if min(common["share_run"], common["share_baseline"]) < MIN_OVERLAP_SHARE:
@@ -122,7 +127,8 @@ def compare(run: CurvePair, baseline: CurvePair, *, z: float = 2.0) -> dict[str,
     xa, log_a = to_log(a.values)
     xb, log_b = to_log(b.values)
     if not (log_a and log_b):
-        return {"verdict": "not_comparable", "reason": "comparison needs positive losses", "curve": which, "overlap": common}
+        reason = "comparison needs positive losses"
+        return {"verdict": "not_comparable", "reason": reason, "curve": which, "overlap": common}
     lo, hi = common["first_step"], common["last_step"]
     sa = rolling_median(xa, smoothing_window(len(xa), 0.05))
     sb = rolling_median(xb, smoothing_window(len(xb), 0.05))

@@ -101,7 +101,9 @@ SMOOTH = Noise(sigma=0.01)
 PER_STEP = Noise(sigma=0.15, tail="student", df=4.0)
 
 
-def decay(t: np.ndarray, start: float, floor: float | np.ndarray, scale: float, shape: str = "exp", power: float = 1.0) -> np.ndarray:
+def decay(
+    t: np.ndarray, start: float, floor: float | np.ndarray, scale: float, shape: str = "exp", power: float = 1.0
+) -> np.ndarray:
     """A loss falling from ``start`` at ``t = 0`` towards ``floor``.
 
     Parameters
@@ -128,6 +130,18 @@ def decay(t: np.ndarray, start: float, floor: float | np.ndarray, scale: float, 
 def rng_of(seed: Seed) -> np.random.Generator:
     """The generator behind ``seed`` (a Generator is used as is)."""
     return np.random.default_rng(seed)
+
+
+def every_step(
+    steps: np.ndarray,
+    level: np.ndarray,
+    gap: float,
+    noise: Noise,
+    rng: np.random.Generator,
+    answer: tuple[Event, ...] = (),
+) -> Synthetic:
+    """Training at ``level`` and validation ``gap`` (a share) above it, both at every step and with ``noise``."""
+    return Synthetic(steps, noise.apply(level, rng), steps, noise.apply(level * (1.0 + gap), rng), answer)
 
 
 def evaluated(steps: np.ndarray, level: np.ndarray, every: int | None, noise: Noise, rng: np.random.Generator):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import PER_STEP, SMOOTH, Noise, Seed, Synthetic, decay, evaluated, rng_of
+from .base import PER_STEP, SMOOTH, Noise, Seed, Synthetic, decay, evaluated, every_step, rng_of
 from .schedules import learning_rate, loss_under
 
 
@@ -82,7 +82,7 @@ def healthy_epochs(
     rng = rng_of(seed)
     steps = np.arange(n_steps)
     level = decay(steps, start, floor, scale * n_steps)
-    return Synthetic(steps, noise.apply(level, rng), steps, noise.apply(level * (1.0 + gap), rng), ())
+    return every_step(steps, level, gap, noise, rng)
 
 
 def healthy_scheduled(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import SMOOTH, Event, Noise, Seed, Synthetic, decay, evaluated, rng_of
+from .base import SMOOTH, Event, Noise, Seed, Synthetic, decay, evaluated, every_step, rng_of
 from .schedules import loss_under
 
 #: The stall's own slow fall over its length (0.2 %: flat to any detector's eye).
@@ -50,7 +50,7 @@ def plateau_stall(
     out = decay(t - b, on[b] if b < n_steps else level, floor, FALL_SCALE * max(n_steps - b, 1))
     x = np.where(t < a, np.maximum(into, on), np.where(t <= b, on, out))
     answer = (Event("plateau", a, b),)
-    return Synthetic(steps, noise.apply(x, rng), steps, noise.apply(x * (1.0 + gap), rng), answer)
+    return every_step(steps, x, gap, noise, rng, answer)
 
 
 def plateau_lr_cut(

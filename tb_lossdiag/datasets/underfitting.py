@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import SMOOTH, Event, Noise, Seed, Synthetic, decay, rng_of
+from .base import SMOOTH, Event, Noise, Seed, Synthetic, decay, every_step, rng_of
 
 
 def underfitting_slow(
@@ -37,7 +37,7 @@ def underfitting_slow(
     steps = np.arange(n_steps)
     level = start * (1.0 - progress) ** (steps / max(n_steps - 1, 1))
     answer = (Event("underfitting", 0, n_steps - 1),)
-    return Synthetic(steps, noise.apply(level, rng), steps, noise.apply(level * (1.0 + gap), rng), answer)
+    return every_step(steps, level, gap, noise, rng, answer)
 
 
 def underfitting_chance(
@@ -80,4 +80,4 @@ def underfitting_chance(
     floor = chance * (1.0 - crawl * steps / max(n_steps - 1, 1))
     level = decay(steps, chance * (1.0 + excess), floor, max(settle * n_steps, 1e-9))
     answer = (Event("underfitting", 0, n_steps - 1),)
-    return Synthetic(steps, noise.apply(level, rng), steps, noise.apply(level, rng), answer)
+    return every_step(steps, level, 0.0, noise, rng, answer)
