@@ -40,6 +40,8 @@ from tb_lossdiag.series import Series
 SEEDS = (0, 1, 2)
 #: How far from the known step a finding may start, as a share of the run's steps (at least 2 steps).
 STEP_TOLERANCE = 0.05
+#: A spike is sudden: its finding must start within this share of the run of the jump.
+SPIKE_TOLERANCE = 0.01
 #: The 99.5th percentile of a Student-t with 4 degrees of freedom.
 T4_Q995 = 4.604
 
@@ -251,18 +253,19 @@ KNOWN: dict[str, Case] = {
     "underfitting_slow": Case(datasets.underfitting_slow, {}, {}),
     "underfitting_chance": Case(datasets.underfitting_chance, {"underfitting": CHANCE}, {}),
     "underfitting_crawl_from_chance": Case(
-        lambda seed: datasets.underfitting_chance(crawl=0.13, seed=seed), {"underfitting": CHANCE}, {}
+        lambda seed: datasets.underfitting_chance(excess=0.02, crawl=0.13, seed=seed), {"underfitting": CHANCE}, {}
     ),
     "plateau_stall": Case(datasets.plateau_stall, {}, {}),
     "plateau_lr_cut": Case(datasets.plateau_lr_cut, {"plateau": LR_CUT}, {}),
-    "spikes": Case(datasets.spikes, {}, {}),
+    "spikes": Case(datasets.spikes, {}, {}, tolerance=SPIKE_TOLERANCE),
     "spikes_in_heavy_tailed_noise": Case(
         # LR bursts standing 3x above the 99.5th percentile of the per-step noise.
         lambda seed: datasets.spikes(height=3 * np.exp(HEAVY.sigma * T4_Q995), recovery=10, noise=HEAVY, seed=seed),
         {},
         {"spike": NOISE},
+        tolerance=SPIKE_TOLERANCE,
     ),
-    "level_shift": Case(datasets.level_shift, {}, {}),
+    "level_shift": Case(datasets.level_shift, {}, {}, tolerance=SPIKE_TOLERANCE),
     "divergence_nan": Case(datasets.divergence_nan, {}, {}, tolerance=0.0),
     "divergence_inf": Case(lambda seed: datasets.divergence_nan(value=np.inf, seed=seed), {}, {}, tolerance=0.0),
     "divergence_early_explosion": Case(

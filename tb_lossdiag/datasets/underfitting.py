@@ -67,8 +67,9 @@ def underfitting_chance(
     settle : float, default 0.1
         ...and falls to it with this time constant (a share of the run).
     crawl : float, default 0.0
-        Extra steady fall over the run, as a share of ``ln C``: 0.13 makes a
-        linear model whose loss crawls from about 2.35 to 2.0 on 10 classes.
+        Extra steady fall over the run, as a share of ``ln C``: with
+        ``excess=0.02``, 0.13 makes a linear model whose loss crawls from
+        about 2.35 to 2.0 on 10 classes.
     noise : Noise, default sigma 0.005
         Scatter of both curves.
     seed : int, Generator or None
