@@ -34,7 +34,9 @@ from tb_lossdiag.datasets import GENERATORS, Noise, Synthetic
 from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report
 from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.engine import document_from_series
+from tb_lossdiag.logdirs import read_logdirs
 from tb_lossdiag.series import Series
+from tests.event_writers import write_tbx, write_tf
 
 #: Seeds each known-answer check runs on: it holds when it holds on all of them.
 SEEDS = (0, 1, 2)
@@ -46,7 +48,10 @@ SPIKE_TOLERANCE = 0.01
 T4_Q995 = 4.604
 
 # The classes of issue 8 today's detectors get wrong.
-NOISE = "issue 8, class 1 (noise): heavy-tailed per-step noise and exact zeros give false spikes"
+NOISE = "issue 8, class 1 (noise): heavy-tailed per-step noise gives false spikes"
+ZEROS = "issue 8, class 1 (noise): a curve with exact zeros is judged in linear units, so batch noise makes spikes"
+NOISE_AND_ZEROS = "issue 8, class 1 (noise): heavy-tailed per-step noise, and exact zeros (linear units), make spikes"
+GRANULARITY = "issue 8, class 2 (granularity): the epoch-level variant wins, so per-batch spikes are not checked"
 EARLY_EXPLOSION = "issue 8, class 4a (divergence): an explosion in the first steps is reported at the NaN, if at all"
 COLLAPSE = "issue 8, class 4b (divergence): a blow-up that freezes at chance level ln C is a spike, or nothing"
 LR_CUT = "issue 8, class 5 (plateaus): a stall from an LR cut to ~0 while the loss still fell is taken for convergence"
@@ -189,14 +194,16 @@ def test_detectors_never_raise_on_damaged_curves(name, seed, how, where, k, spli
 # -- healthy runs: no finding --------------------------------------------------------
 
 
-def _zeros(seed):
-    return datasets.healthy_per_step(noise=Noise(0.15, "student", 4.0, zeros=0.002), seed=seed)
+def _zeros(seed, tail: str = "student"):
+    """Batch-size-8 training: a few exact zero losses (about one in 500)."""
+    return datasets.healthy_per_step(noise=Noise(sigma=0.15, tail=tail, df=4.0, zeros=0.002), seed=seed)
 
 
 HEALTHY: dict[str, tuple[Callable[..., Synthetic], dict[str, str]]] = {
     # name: (generator of a seed, {detector kind: why today's detector fails it})
     "per_step_heavy_tailed": (datasets.healthy_per_step, {"spike": NOISE}),
-    "per_step_exact_zeros": (_zeros, {"spike": NOISE}),
+    "per_step_exact_zeros": (_zeros, {"spike": NOISE_AND_ZEROS}),
+    "per_step_log_normal_exact_zeros": (lambda seed: _zeros(seed, tail="normal"), {"spike": ZEROS}),
     "per_step_log_normal": (lambda seed: datasets.healthy_per_step(noise=Noise(sigma=0.15), seed=seed), {}),
     "epochs": (datasets.healthy_epochs, {}),
     "warmup_cosine": (datasets.healthy_scheduled, {"spike": NOISE}),
@@ -329,7 +336,39 @@ def test_spike_findings_carry_height_and_recovery() -> None:
     assert shift.end_step is None and not shift.evidence["recovered"]
 
 
-# -- through the engine, with the learning rate logged ----------------------------------
+# -- through the engine ------------------------------------------------------------------
+
+
+def _primary(doc: dict) -> dict:
+    (curve,) = [c for c in doc["curves"] if c["primary"]]
+    return curve
+
+
+@pytest.mark.xfail(strict=True, reason=NOISE_AND_ZEROS)
+def test_a_healthy_batch_size_8_run_with_zero_losses_written_by_tensorboardx_has_no_finding(tmp_path) -> None:
+    run = _zeros(seed=0)
+    assert np.count_nonzero(run.train == 0.0) == 5
+    write_tbx(str(tmp_path), "bs8", {"train/loss": (run.steps, run.train), "val/loss": (run.val_steps, run.validation)})
+    curve = _primary(document_from_series(read_logdirs([str(tmp_path)]).runs))
+    assert curve["train"]["points"] == 2500 and curve["train"]["tag"] == "train/loss"
+    assert curve["findings"] == [], [f["summary"] for f in curve["findings"]]
+
+
+@pytest.mark.xfail(strict=True, reason=GRANULARITY)
+def test_lr_burst_spikes_are_found_at_the_per_batch_steps_of_a_keras_update_freq_run(tmp_path) -> None:
+    batches_per_epoch = 20
+    run = datasets.spikes(n_steps=1000, at=(300, 600), height=4.0, recovery=4.0, seed=0)
+    epochs = np.arange(len(run.steps) // batches_per_epoch)
+    epoch_train = run.train.reshape(len(epochs), batches_per_epoch).mean(axis=1)
+    # The Keras callback with update_freq=1: batch_loss per batch beside epoch_loss per epoch.
+    write_tf(str(tmp_path), "keras/train", {"batch_loss": (run.steps, run.train), "epoch_loss": (epochs, epoch_train)})
+    write_tf(str(tmp_path), "keras/validation", {"epoch_loss": (epochs, 1.05 * np.minimum.accumulate(epoch_train))})
+    curve = _primary(document_from_series(read_logdirs([str(tmp_path)]).runs))
+    spikes = [f["start_step"] for f in curve["findings"] if f["kind"] == "spike"]
+    for event in run.answer:
+        assert any(abs(s - event.step) <= SPIKE_TOLERANCE * len(run.steps) for s in spikes), (event.step, spikes)
+
+
 
 
 @pytest.mark.xfail(strict=True, reason=LR_CUT)
@@ -341,8 +380,7 @@ def test_an_lr_cut_stall_is_a_plateau_when_the_learning_rate_is_logged() -> None
         "train/learning_rate": (run.steps, run.learning_rate),
     }
     series = {tag: Series.from_points("run", tag, s, v) for tag, (s, v) in tags.items()}
-    doc = document_from_series({"run": series})
-    (curve,) = [c for c in doc["curves"] if c["primary"]]
+    curve = _primary(document_from_series({"run": series}))
     assert curve["train"]["tag"] == "train/loss"
     plateaus = [f for f in curve["findings"] if f["kind"] == "plateau"]
     assert any(abs(f["start_step"] - run.answer[0].step) <= STEP_TOLERANCE * len(run.steps) for f in plateaus), curve
