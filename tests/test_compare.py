@@ -46,6 +46,9 @@ def logdir(tmp_path_factory) -> str:
     batches = EPOCHS * 20
     write_tbx(root, "batches", {"train/loss": (batches, _epoch_curve(0.3, 4)),
                                 "val/loss": (batches, _epoch_curve(0.3, 5))})
+    # Resumed from epoch 100: no epoch in common with the baseline.
+    later = EPOCHS + 100
+    write_keras_pair(root, "later", (later, _epoch_curve(0.3, 8)), (later, _epoch_curve(0.3, 9)))
     # Four epochs only.
     write_keras_pair(root, "short", (EPOCHS[:4], _epoch_curve(0.3, 6)[:4]), (EPOCHS[:4], _epoch_curve(0.3, 7)[:4]))
     return root
@@ -107,6 +110,12 @@ def test_too_few_common_points_is_not_comparable(against_base) -> None:
     c = against_base["short"]
     assert c["verdict"] == "not_comparable"
     assert "steps 0-3" in c["reason"] and "fewer than 5 points" in c["reason"], c["reason"]
+
+
+def test_runs_without_a_common_step_are_not_comparable(against_base) -> None:
+    c = against_base["later"]
+    assert c["verdict"] == "not_comparable" and c["overlap"]["first_step"] is None
+    assert "share no steps" in c["reason"] and "30 points over steps 100-129" in c["reason"], c["reason"]
 
 
 def test_an_epoch_run_against_a_per_step_baseline_names_the_baseline_share(logdir: str) -> None:

@@ -2,15 +2,18 @@
 
 No corpus, no training: the generators build curves that look like real
 ones (decays to a floor, heavy-tailed per-step noise, exact zeros, schedules)
-with the pathology, and its step, put there by construction. Three kinds of
-check, parametrised over ``DETECTORS`` where they apply to every detector:
+with the pathology, and its step, put there by construction. The checks,
+parametrised over ``DETECTORS`` where they apply to every detector:
 
 - every detector returns a :class:`Report` and never raises, on every
   generator and on damaged versions of its curves (NaN, Inf, zeros,
   constants, two points);
 - a healthy run yields no finding from any detector;
 - a run with a known pathology yields that kind, at about the known step,
-  and nothing the answer does not contain.
+  and nothing the answer does not contain;
+- through the engine, a few such runs written by real writers
+  (tensorboardX, tf.summary), or with their learning rate logged, get the
+  same answer in the document.
 
 Checks today's detectors fail are marked ``xfail(strict=True)`` with the
 class of issue 8 ("Diagnoses that hold on training runs nobody tuned them
