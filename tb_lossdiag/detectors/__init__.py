@@ -19,7 +19,7 @@ MAX_SPIKE_SHARE_OF_PLATEAU = 0.25
 def redundant(finding: Finding, others: list[Finding]) -> bool:
     """Whether another finding on the same curve already explains ``finding``.
 
-    Besides :data:`SUPERSEDES`: jumps after a divergence started are part of
+    Besides :data:`SUPERSEDES`: jumps that last into a divergence are part of
     it, and a plateau made mostly of spike recoveries is those spikes.
     """
     for other in others:
@@ -27,7 +27,7 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
             continue
         if finding.kind in SUPERSEDES.get(other.kind, ()):
             return True
-        if other.kind == divergence.KIND and finding.kind == spike.KIND and finding.start_step >= other.start_step:
+        if other.kind == divergence.KIND and finding.kind == spike.KIND and _reaches(finding, other.start_step):
             return True
     if finding.kind == plateau.KIND:
         span = max(finding.end_step - finding.start_step, 1)
@@ -38,6 +38,11 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
         )
         return covered > MAX_SPIKE_SHARE_OF_PLATEAU * span
     return False
+
+
+def _reaches(finding: Finding, step: int) -> bool:
+    """Whether a finding lasts up to ``step`` (an open end lasts for ever)."""
+    return finding.end_step is None or finding.end_step >= step
 
 
 __all__ = ["DETECTORS", "KINDS", "SEVERITY_RANK", "SUPERSEDES", "Curve", "CurvePair", "Finding", "Report", "redundant"]

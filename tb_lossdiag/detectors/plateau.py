@@ -45,7 +45,7 @@ def detect(
     relative_tolerance: float = 0.1,
     min_length: float = 0.15,
     min_escape: float = 0.1,
-    lr_cut: float = 100.0,
+    lr_cut: float = 1000.0,
 ) -> Report:
     """Find plateaus on the training curve (the validation curve if alone).
 
@@ -73,11 +73,12 @@ def detect(
         1e-5 at the end of a long run is not an obstacle). A stall left by a
         cliff (most of the drop within a step or two, as a step learning-rate
         decay makes it) is the schedule at work, not a plateau.
-    lr_cut : float, default 100.0
-        A flat stretch that lasts to the end is a plateau, not convergence,
-        when the logged learning rate fell to 1/``lr_cut`` of its highest
-        value near its start while the loss was still falling (by the escape
-        drop over the window before): training was stopped, not finished.
+    lr_cut : float, default 1000.0
+        The stretch after the logged learning rate fell to 1/``lr_cut`` of its
+        highest value (to about zero: a step schedule decays 10x at a time) is a
+        plateau, not convergence, when the loss was still
+        falling before (by the escape drop over a window) and hardly fell
+        after (by less than that): training was stopped, not finished.
     """
     report = Report()
     prepared = main_log_curve(pair, min_points, report, "relative improvement")
@@ -113,29 +114,34 @@ def detect(
             hi = start + int(near[-1]) if near.size else hi
             if _is_cliff(x, hi, level, float(later.min()), max(2, len(x) // 100)):
                 continue
-        cut = None if escaped or whole_run else _learning_rate_cut(pair.learning_rate, curve, start, hi, w, lr_cut)
-        if cut is not None and _pace_before(curve.steps, smooth, cut[0], w) < drop_needed:
-            cut = None  # the loss had nearly stopped falling anyway: convergence, not a stall
-        if escaped or whole_run or cut is not None:
-            report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span, cut))
+        if escaped or whole_run:
+            report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
+    cut = _learning_rate_cut(pair.learning_rate, lr_cut)
+    if cut is not None and not report.findings:
+        at = int(np.searchsorted(curve.steps, cut[0]))
+        after = smooth[at:]
+        if (
+            float(curve.steps[-1]) - cut[0] >= min_length * span
+            and _pace_before(curve.steps, smooth, cut[0], w) >= drop_needed  # still falling when it was cut
+            and after.size
+            and after[0] - float(after.min()) < drop_needed  # and hardly fell after
+        ):
+            level = float(np.median(x[at:]))
+            report.findings.append(_finding(curve, series, pair.quantity, at, len(x) - 1, level, after, False, span, cut))
     return report
 
 
-def _learning_rate_cut(
-    lr: Curve | None, curve: Curve, start: int, end: int, window: float, factor: float
-) -> tuple[int, float, float] | None:
-    """Step, value before and value after of a learning-rate cut by ``factor`` near a stall's start."""
+def _learning_rate_cut(lr: Curve | None, factor: float) -> tuple[int, float, float] | None:
+    """Step, value before and value after of the first fall of the learning rate to 1/``factor`` of its peak."""
     if lr is None or len(lr) < 2:
         return None
-    values = np.where(np.isfinite(lr.values), lr.values, np.nan)
-    before = np.fmax.accumulate(np.nan_to_num(values, nan=0.0))
-    cut = np.flatnonzero((values <= before / factor) & (before > 0))
-    lo, hi = float(curve.steps[start]) - window, float(curve.steps[end])
-    cut = cut[(lr.steps[cut] >= lo) & (lr.steps[cut] <= hi)]
+    values = np.nan_to_num(lr.values, nan=0.0, posinf=0.0, neginf=0.0)
+    peak = np.maximum.accumulate(values)
+    cut = np.flatnonzero((values <= peak / factor) & (peak > 0))
     if cut.size == 0:
         return None
     i = int(cut[0])
-    return int(lr.steps[i]), float(before[i]), float(values[i])
+    return int(lr.steps[i]), float(peak[i]), float(values[i])
 
 
 def _pace_before(steps: np.ndarray, smooth: np.ndarray, at: int, window: float) -> float:

@@ -13,7 +13,7 @@ import numpy as np
 
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..robust import MAD_TO_SIGMA, gaussian_extreme, noise_sigma, to_log, trailing_stats
+from ..robust import MAD_TO_SIGMA, MAX_ZERO_SHARE, gaussian_extreme, noise_sigma, to_log, trailing_stats
 from .prepare import finite_prefix
 from .base import Curve, CurvePair, Finding, Report
 
@@ -42,7 +42,9 @@ def detect(
     false_alarms: float = 0.05,
     calibration_points: int = 200,
     tail_quantiles: tuple[float, float] = (0.9, 0.99),
+    screen_quantiles: tuple[float, float] = (0.75, 0.95),
     scales: tuple[int, ...] = (1, 2, 3),
+    single_point_margin: float = 1.5,
 ) -> Report:
     """Find spikes on each curve of ``pair``.
 
@@ -73,17 +75,24 @@ def detect(
         neighbours is ordinary noise at batch size 8.
     tail_quantiles : (float, float), default (0.9, 0.99)
         On such curves, the residual quantiles ``q_lo, q_hi`` that describe
-        the noise's upper tail, extrapolated as an exponential tail (the
-        log of a per-batch loss has one): an event must exceed
-        ``q_hi + (q_hi - q_lo) / ln(10) * ln((1 - q_hi) * n / a)``, the level
-        pure noise of ``n`` points exceeds ``a`` times, with ``a`` the
-        ``false_alarms`` shared by the ``scales``.
+        the noise's upper tail. An event must exceed the level that pure
+        noise of ``n`` points exceeds ``a`` times (``a``: the ``false_alarms``
+        shared by the ``scales``), the tail extrapolated through the two
+        quantiles as an exponential one (the log of a per-batch loss has
+        about that tail)...
+    screen_quantiles : (float, float), default (0.75, 0.95)
+        ...fitted after the obvious events (beyond the same level fitted to
+        these lower quantiles, which a few percent of spiky points do not
+        move) and the elevated stretches around them are set aside.
     scales : tuple of int, default (1, 2, 3)
         Event lengths tested on long curves: a run of ``k`` consecutive
         points all high (the k-point minimum of the residuals) is judged
         against the distribution of that k-point minimum over the curve. A
         learning-rate burst spoils several batches in a row; independent
         noisy batches rarely are all high together.
+    single_point_margin : float, default 1.5
+        A lone point must reach this many times further than a run of
+        points: one unlucky batch is the commonest false alarm.
     """
     report = Report()
     for series, curve in (("train", pair.finest_train), ("validation", pair.validation)):
@@ -93,12 +102,17 @@ def detect(
         if len(finite) < min_points:
             report.not_checked.append(f"{series}: fewer than {min_points} finite points")
             continue
+        if np.mean(finite.values == 0) > MAX_ZERO_SHARE:
+            report.not_checked.append(f"{series}: mostly exact zeros, no level to measure jumps against")
+            continue
         x, is_log = to_log(finite.values)
         k = window or int(np.clip(len(x) // 5, 5, 31))
         level, mad = trailing_stats(x, k)
         floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
         if len(x) >= calibration_points:
-            outlying = _self_calibrated(x - level, k, tail_quantiles, false_alarms, scales)
+            outlying = _self_calibrated(
+                x - level, k, tail_quantiles, screen_quantiles, false_alarms, scales, single_point_margin
+            )
             sigma = _residual_scale(x - level, k)
         else:
             outlying, sigma = _gaussian(x, level, mad, k, z, false_alarms)
@@ -128,26 +142,58 @@ def _gaussian(
 
 
 def _self_calibrated(
-    residual: np.ndarray, k: int, quantiles: tuple[float, float], false_alarms: float, scales: tuple[int, ...]
+    residual: np.ndarray,
+    k: int,
+    quantiles: tuple[float, float],
+    screen_quantiles: tuple[float, float],
+    false_alarms: float,
+    scales: tuple[int, ...],
+    single_point_margin: float,
 ) -> np.ndarray:
-    """Points in runs of ``scale`` consecutive residuals that all stand beyond the curve's own noise tail."""
+    """Points in runs of ``scale`` consecutive residuals that all stand beyond the curve's own noise tail.
+
+    Two passes: obvious events found against a tail fitted to low quantiles
+    are set aside, with the elevated stretch around them, and the tail is
+    fitted again to the higher ``quantiles`` of what is left.
+    """
     n = len(residual)
     r = np.nan_to_num(residual, nan=0.0)
     r[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
     outlying = np.zeros(n, dtype=bool)
-    q_lo, q_hi = quantiles
-    per_scale = false_alarms / max(len(scales), 1)
+    budget = false_alarms / max(len(scales), 1)
     for scale in scales:
         if n < 2 * scale:
             continue
         run_min = sliding_window_view(r, scale).min(axis=1)
-        lo, hi = np.quantile(run_min, [q_lo, q_hi])
-        decay = max(hi - lo, 0.0) / np.log((1.0 - q_lo) / (1.0 - q_hi))
-        threshold = hi + decay * np.log(max((1.0 - q_hi) * len(run_min) / per_scale, 1.0))
-        starts = np.flatnonzero(run_min > threshold)
+        run_min = run_min - np.median(run_min)  # a falling curve sits below its trailing median
+        margin = single_point_margin if scale == 1 else 1.0
+        screen, elevated = _tail_threshold(run_min, screen_quantiles, budget)
+        events = _runs_touching(run_min > elevated, run_min > screen * margin)
+        threshold, _ = _tail_threshold(run_min[~events], quantiles, budget, len(run_min))
+        starts = np.flatnonzero(run_min > threshold * margin)
         for offset in range(scale):
             outlying[starts + offset] = True
     return outlying
+
+
+def _tail_threshold(x: np.ndarray, quantiles: tuple[float, float], false_alarms: float, n: int | None = None) -> tuple[float, float]:
+    """The level ``n`` draws of ``x``'s distribution exceed ``false_alarms`` times, and its upper quantile.
+
+    The tail beyond the quantiles ``q_lo < q_hi`` is extrapolated as an
+    exponential one (the log of a per-batch loss has about that tail).
+    """
+    q_lo, q_hi = quantiles
+    lo, hi = np.quantile(x, [q_lo, q_hi]) if x.size else (0.0, 0.0)
+    draws = x.size if n is None else n
+    rarity = np.log(max((1.0 - q_hi) * draws / false_alarms, 1.0)) / np.log((1.0 - q_lo) / (1.0 - q_hi))
+    return float(hi + max(hi - lo, 0.0) * rarity), float(hi)
+
+
+def _runs_touching(mask: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    """The runs of True in ``mask`` that contain a True of ``seeds`` (plus the seeds themselves)."""
+    label = np.cumsum(np.concatenate([[True], mask[1:] != mask[:-1]]))
+    hit = np.unique(label[seeds & mask])
+    return np.isin(label, hit) & mask | seeds
 
 
 def _residual_scale(residual: np.ndarray, k: int) -> np.ndarray:
