@@ -8,8 +8,8 @@ Two label sources are understood:
 
 - the real-curve corpus's ``INVENTORY.tsv`` (one row per run, a human label
   per run, mapped to kinds by :data:`CORPUS_RULES`);
-- the demo's ``labels.json`` (expected kinds per experiment; nothing else is
-  acceptable).
+- a ``labels.json`` of the demo or of the known-answer library (expected
+  kinds per experiment, and in the library's also allowed kinds and a split).
 """
 
 from __future__ import annotations
@@ -162,16 +162,21 @@ def parse_inventory(text: str) -> tuple[list[CorpusCase], list[str]]:
     return cases, skipped
 
 
-def parse_demo_labels(text: str) -> dict[str, Expectation]:
-    """Experiment name -> expectation, from the demo's ``labels.json``.
+def parse_demo_labels(text: str, split: str | None = None) -> dict[str, Expectation]:
+    """Experiment name -> expectation, from a ``labels.json`` (the demo's or the library's).
 
-    The expected kinds are required and nothing else is acceptable.
+    The ``expected`` kinds are required, the ``allowed`` kinds (if any) may be
+    reported without penalty, and nothing else is acceptable. ``split``
+    keeps only the experiments of that split (``"tune"`` or ``"test"``);
+    None keeps all.
     """
     out = {}
     for name, entry in json.loads(text)["experiments"].items():
+        if split is not None and entry.get("split") != split:
+            continue
         expected = frozenset(entry.get("expected", []))
         label = ",".join(sorted(expected)) or "healthy"
         onset = entry.get("onset_step") if "overfitting" in expected else None
-        out[name] = Expectation(label=label, required=expected, onset_step=onset)
+        allowed = frozenset(entry.get("allowed", [])) - expected
+        out[name] = Expectation(label=label, required=expected, allowed=allowed, onset_step=onset)
     return out
-
