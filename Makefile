@@ -5,9 +5,11 @@ PYTHON ?= python3
 PIP := $(PYTHON) -m pip
 STAMPS := .stamps
 DEMO_LOGS ?= demo_logs
+LIBRARY_LOGS ?= library_logs
+JOBS ?= 2
 PORT ?= 6006
 
-.PHONY: install chromium frontend frontend-deps demo demo-logs test bench clean
+.PHONY: install chromium frontend frontend-deps demo demo-logs library test bench clean
 
 $(STAMPS):
 	mkdir -p $(STAMPS)
@@ -45,6 +47,10 @@ demo: demo-logs
 	@echo "Open http://127.0.0.1:$(PORT)/#lossdiag  (Ctrl-C to stop)"
 	$(PYTHON) -m tensorboard.main --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) \
 		--samples_per_plugin scalars=100000000
+
+# The known-answer library of real training runs (minutes on 2 cores; cached; not part of `make test`).
+library: install
+	$(PYTHON) -m bench.library $(LIBRARY_LOGS) --jobs $(JOBS)
 
 test: install chromium frontend-deps
 	$(PYTHON) -m pytest tests -q

@@ -2,11 +2,13 @@
 
 Usage::
 
-    python3 -m bench.accuracy [--demo-dir DIR] [--corpus DIR] [--json OUT]
+    python3 -m bench.accuracy [--demo-dir DIR] [--library DIR [--split test|tune|all]] [--corpus DIR] [--json OUT]
 
-With neither ``--demo-dir`` nor ``--corpus``, scores the real-curve corpus at
+With none of ``--demo-dir``, ``--library`` or ``--corpus``, scores the real-curve corpus at
 ``../shared/corpus`` (relative to the repository root). ``--demo-dir`` takes
-the output of ``python3 -m demo DIR`` (event files plus ``labels.json``).
+the output of ``python3 -m demo DIR`` (event files plus ``labels.json``);
+``--library`` the output of ``python3 -m bench.library DIR``, scored on its
+``--split`` (default ``test``: parameters are chosen on ``tune``).
 
 Prints, per labelled set, a markdown table of per-kind precision / recall / F1
 for each system, the share of healthy experiments with any finding, the
@@ -126,10 +128,11 @@ def corpus_experiments(corpus: str) -> tuple[list[Labelled], list[str]]:
     return out, skipped
 
 
-def demo_experiments(demo_dir: str) -> list[Labelled]:
-    """The demo's labelled experiments: the primary curve of each labelled name."""
+def demo_experiments(demo_dir: str, split: str | None = None) -> list[Labelled]:
+    """The labelled experiments of a demo or library directory (of one ``split``, None: all):
+    the primary curve of each labelled name."""
     with open(os.path.join(demo_dir, "labels.json"), encoding="utf-8") as f:
-        labels = parse_demo_labels(f.read())
+        labels = parse_demo_labels(f.read(), split)
     runs = load_runs(demo_dir)
     curves = document_from_series(runs)["curves"]
     primaries = {c["name"]: c for c in curves if c["primary"]}
@@ -221,13 +224,18 @@ def render(title: str, experiments: Sequence[Labelled], diagnoses: Mapping, scor
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--demo-dir", help="output of `python3 -m demo DIR` (with labels.json)")
+    parser.add_argument("--library", help="output of `python3 -m bench.library DIR` (with labels.json)")
+    parser.add_argument("--split", choices=("test", "tune", "all"), default="test", help="library split to score")
     parser.add_argument("--corpus", help="real-curve corpus with INVENTORY.tsv (default when no set is given)")
     parser.add_argument("--json", help="write every score and diagnosis to this file")
     args = parser.parse_args(argv)
     sets: dict[str, Callable[[], tuple[list[Labelled], list[str]]]] = {}
     if args.demo_dir:
         sets["demo"] = lambda: (demo_experiments(args.demo_dir), [])
-    if args.corpus or not args.demo_dir:
+    if args.library:
+        split = None if args.split == "all" else args.split
+        sets[f"library ({args.split})"] = lambda: (demo_experiments(args.library, split), [])
+    if args.corpus or not (args.demo_dir or args.library):
         sets["corpus"] = lambda: corpus_experiments(args.corpus or DEFAULT_CORPUS)
     if not peers.available():
         print("trainproof is not installed: its column shows n/a", file=sys.stderr)

@@ -16,6 +16,7 @@ _LOADERS = {
     "breast_cancer": datasets.load_breast_cancer,
     "wine": datasets.load_wine,
     "diabetes": datasets.load_diabetes,
+    "iris": datasets.load_iris,
 }
 REGRESSION = {"diabetes"}
 
@@ -47,14 +48,19 @@ def load(name: str, seed: int, train_size: float = 0.7) -> Data:
     number gives the small training set that overfitting needs.
     """
     bunch = _LOADERS[name]()
-    x = bunch.data.astype("float32")
-    y = bunch.target.astype("float32" if name in REGRESSION else "int32")
-    stratify = None if name in REGRESSION else y
+    return split(name, bunch.data, bunch.target, seed, train_size, regression=name in REGRESSION)
+
+
+def split(name: str, x: np.ndarray, y: np.ndarray, seed: int, train_size: float, regression: bool = False) -> Data:
+    """Split features ``x`` and targets ``y`` into a standardised :class:`Data` named ``name``."""
+    x = x.astype("float32")
+    y = y.astype("float32" if regression else "int32")
+    stratify = None if regression else y
     x_train, x_val, y_train, y_val = train_test_split(x, y, train_size=train_size, random_state=seed, stratify=stratify)
     mean, std = x_train.mean(axis=0), x_train.std(axis=0)
     std[std < 1e-3] = 1.0  # a feature constant in a small training set (blank pixels)
     x_train, x_val = (x_train - mean) / std, (x_val - mean) / std
-    if name in REGRESSION:
+    if regression:
         y_mean, y_std = y_train.mean(), y_train.std()
         return Data(
             name,

@@ -113,6 +113,24 @@ def test_parse_demo_labels_requires_exactly_the_expected_kinds():
     assert labels["b"].healthy
 
 
+def test_parse_demo_labels_reads_allowed_kinds_and_selects_a_split():
+    text = json.dumps(
+        {
+            "experiments": {
+                "a": {"expected": ["divergence"], "allowed": ["plateau"], "onset_step": 9, "split": "tune"},
+                "b": {"expected": [], "allowed": [], "onset_step": None, "split": "test"},
+            }
+        }
+    )
+    every = parse_demo_labels(text)
+    assert set(every) == {"a", "b"}
+    assert every["a"].required == {"divergence"} and every["a"].allowed == {"plateau"}
+    assert every["a"].onset_step is None  # onsets are scored for overfitting only
+    assert not every["a"].healthy and every["b"].healthy
+    assert set(parse_demo_labels(text, "tune")) == {"a"}
+    assert set(parse_demo_labels(text, "test")) == {"b"}
+
+
 @pytest.mark.skipif(not os.path.exists(INVENTORY), reason="corpus not available")
 def test_rules_cover_every_corpus_label():
     with open(INVENTORY, encoding="utf-8") as f:

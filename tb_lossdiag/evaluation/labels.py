@@ -3,8 +3,9 @@
 A label becomes an :class:`Expectation`: the finding kinds that are required,
 a group of which at least one is required, and kinds that are acceptable but
 not needed. Any other kind reported is a false positive. Labelled sets bring
-their own labels: the demo's ``labels.json`` is read here (expected kinds per
-experiment; nothing else is acceptable); how one particular corpus's labels map
+their own labels: a ``labels.json`` of the demo or of the known-answer library
+is read here (expected kinds per experiment, and in the library's also allowed
+kinds and a split); how one particular corpus's labels map
 to kinds belongs with that corpus's benchmark (``bench/corpus_labels.py``).
 """
 
@@ -39,16 +40,21 @@ class Expectation:
         return not self.accepted
 
 
-def parse_demo_labels(text: str) -> dict[str, Expectation]:
-    """Experiment name -> expectation, from the demo's ``labels.json``.
+def parse_demo_labels(text: str, split: str | None = None) -> dict[str, Expectation]:
+    """Experiment name -> expectation, from a ``labels.json`` (the demo's or the library's).
 
-    The expected kinds are required and nothing else is acceptable.
+    The ``expected`` kinds are required, the ``allowed`` kinds (if any) may be
+    reported without penalty, and nothing else is acceptable. ``split``
+    keeps only the experiments of that split (``"tune"`` or ``"test"``);
+    None keeps all.
     """
     out = {}
     for name, entry in json.loads(text)["experiments"].items():
+        if split is not None and entry.get("split") != split:
+            continue
         expected = frozenset(entry.get("expected", []))
         label = ",".join(sorted(expected)) or "healthy"
         onset = entry.get("onset_step") if "overfitting" in expected else None
-        out[name] = Expectation(label=label, required=expected, onset_step=onset)
+        allowed = frozenset(entry.get("allowed", [])) - expected
+        out[name] = Expectation(label=label, required=expected, allowed=allowed, onset_step=onset)
     return out
-

@@ -1,0 +1,24 @@
+"""``python -m bench.library DIR [--jobs 2] [--only PATTERN]``: build the known-answer library."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.library", description=__doc__.split(":")[1].strip())
+    parser.add_argument("outdir", help="library directory (runs already trained with the same config are kept)")
+    parser.add_argument("--jobs", type=int, default=2, help="training processes (default 2)")
+    parser.add_argument("--only", metavar="PATTERN", help="only runs whose name matches this regular expression")
+    args = parser.parse_args(argv)
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is imported
+    from .build import build
+
+    build(args.outdir, jobs=max(1, args.jobs), only=args.only)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
