@@ -13,7 +13,7 @@ from typing import Iterable
 
 import numpy as np
 
-from .detectors import CurvePair, Finding
+from .detectors import CurvePair, Finding, redundant
 
 
 def _seen(finding_evidence: dict, where: dict) -> dict:
@@ -64,7 +64,8 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
     marked ``primary``. A finding on another curve (an accuracy, a second
     loss) is an echo when the main curve has a finding of the same kind
     whose steps it overlaps, give or take the coarser curve's logging
-    interval. Changes the entries in place: echoes leave their curve (whose
+    interval, or one that explains it (:func:`~.detectors.redundant`: a
+    divergence explains the accuracy's jump). Changes the entries in place: echoes leave their curve (whose
     status becomes healthy when nothing is left) for the main finding's
     ``evidence["also_seen"]``.
     """
@@ -78,7 +79,7 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
         tolerance = max(_step_interval(main), _step_interval(curve))
         kept = []
         for f in curve["findings"]:
-            echoed = next((m for m in main["findings"] if _overlaps(m, f, tolerance)), None)
+            echoed = next((m for m in main["findings"] if _overlaps(m, f, tolerance) or _explains(m, f)), None)
             if echoed is None:
                 kept.append(f)
                 continue
@@ -87,6 +88,11 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
         curve["findings"] = kept
         if not kept and curve["status"] == "problems":
             curve["status"] = "healthy"
+
+
+def _explains(main: dict, other: dict) -> bool:
+    """Whether a main-curve finding explains another curve's (a divergence, the accuracy's fall)."""
+    return redundant(Finding(**other), [Finding(**main)])
 
 
 def _overlaps(main: dict, other: dict, tolerance: float) -> bool:

@@ -19,15 +19,15 @@ MAX_SPIKE_SHARE_OF_PLATEAU = 0.25
 def redundant(finding: Finding, others: list[Finding]) -> bool:
     """Whether another finding on the same curve already explains ``finding``.
 
-    Besides :data:`SUPERSEDES`: jumps that last into a divergence are part of
-    it, and a plateau made mostly of spike recoveries is those spikes.
+    Besides :data:`SUPERSEDES`: jumps that last into a divergence (from the
+    best point an explosion rose from) are part of it, and a plateau made mostly of spike recoveries is those spikes.
     """
     for other in others:
         if other is finding:
             continue
         if finding.kind in SUPERSEDES.get(other.kind, ()):
             return True
-        if other.kind == divergence.KIND and finding.kind == spike.KIND and _reaches(finding, other.start_step):
+        if other.kind == divergence.KIND and finding.kind == spike.KIND and _reaches(finding, _diverging_from(other)):
             return True
     if finding.kind == plateau.KIND:
         span = max(finding.end_step - finding.start_step, 1)
@@ -38,6 +38,11 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
         )
         return covered > MAX_SPIKE_SHARE_OF_PLATEAU * span
     return False
+
+
+def _diverging_from(finding: Finding) -> int:
+    """Where a divergence began: its best point for an explosion (the run only got worse from there)."""
+    return finding.evidence.get("best_step", finding.start_step)
 
 
 def _reaches(finding: Finding, step: int) -> bool:

@@ -16,7 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..robust import rolling_median, smoothing_window, to_log
+from ..robust import MAD_TO_SIGMA, rolling_median, smoothing_window, to_log
 from .prepare import finite_prefix, reduce
 from .base import Curve, CurvePair, Finding, Report
 
@@ -24,6 +24,12 @@ KIND = "divergence"
 
 #: Points whose median is the starting level (the untrained model's loss).
 START_POINTS = 3
+#: Share of the run whose spread says whether the loss froze at the end...
+FROZEN_SHARE = 0.2
+#: ...frozen: a robust spread of the log-loss below this (2 %)...
+FROZEN_SPREAD = 0.02
+#: ...or below this share of the point-to-point spread of the run's first points.
+FROZEN_CALM = 0.25
 
 REMEDIES = [
     "Lower the learning rate (try 3-10x smaller), or add warm-up.",
@@ -61,8 +67,24 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
     )
 
 
+def _frozen_end(x: np.ndarray) -> bool:
+    """Whether the last points of a log-loss hardly move any more, while the first ones did."""
+    k = max(3, int(len(x) * FROZEN_SHARE))
+    if len(x) < 3 * k:
+        return False
+    spread = lambda v: float(MAD_TO_SIGMA * np.median(np.abs(v - np.median(v))))  # noqa: E731
+    tail, head = spread(x[-k:]), spread(np.diff(x[:k]))
+    return tail < FROZEN_SPREAD or tail < FROZEN_CALM * head
+
+
 def _explosion(
-    curve: Curve, series: str, quantity: str, factor: float, min_points: int, back_to_start: float
+    curve: Curve,
+    series: str,
+    quantity: str,
+    factor: float,
+    min_points: int,
+    back_to_start: float,
+    collapse_factor: float,
 ) -> Finding | None:
     """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start."""
     curve = reduce(finite_prefix(curve))
@@ -79,7 +101,10 @@ def _explosion(
     best = int(np.argmin(smooth))
     if start_level < smooth[best]:
         best, smooth = 0, np.concatenate([[start_level], smooth[1:]])
-    threshold = max(smooth[best] + np.log(factor), start_level + np.log(back_to_start))
+    # A network that died (dead ReLUs, saturated units) freezes its loss at a constant level: a smaller
+    # rise above the best is enough when the run ends frozen back near where it started.
+    rise = collapse_factor if _frozen_end(x) else factor
+    threshold = max(smooth[best] + np.log(rise), start_level + np.log(back_to_start))
     above = smooth > threshold
     above[: best + 1] = False
     if not above.any():
@@ -120,7 +145,9 @@ def _against_start(log_ratio: float) -> str:
     return "back at about where it started (what was learned was lost)"
 
 
-def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5, back_to_start: float = 0.8) -> Report:
+def detect(
+    pair: CurvePair, *, factor: float = 3.0, min_points: int = 5, back_to_start: float = 0.8, collapse_factor: float = 1.5
+) -> Report:
     """Find divergence in ``pair``.
 
     Parameters
@@ -133,6 +160,10 @@ def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5, back_to
     back_to_start : float, default 0.8
         ...and at least this fraction of its starting level (0.8: back to
         within 20 % of where it started, or above).
+    collapse_factor : float, default 1.5
+        A loss that ends frozen (its last fifth hardly moves) needs to end
+        only this many times above its best: a network that died at the
+        chance level after learning a little.
     """
     report = Report()
     train = pair.finest_train
@@ -146,7 +177,7 @@ def detect(pair: CurvePair, *, factor: float = 3.0, min_points: int = 5, back_to
     if len(finite_prefix(train)) < min_points:
         report.not_checked.append(f"explosion: fewer than {min_points} finite training points")
         return report
-    exploded = _explosion(train, "train", pair.quantity, factor, min_points, back_to_start)
+    exploded = _explosion(train, "train", pair.quantity, factor, min_points, back_to_start, collapse_factor)
     if exploded is None:
         return report
     nonfinite = next((f for f in report.findings if f.series == "train"), None)
