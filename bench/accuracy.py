@@ -36,6 +36,7 @@ from tb_lossdiag.evaluation import (
     healthy_false_alarm_rate,
     onset_error,
     parse_demo_labels,
+    reliability,
     score_kinds,
     summarise_errors,
 )
@@ -67,6 +68,8 @@ class Labelled:
     span: int
     ours: Diagnosis
     located_by: str
+    confidences: tuple[tuple[str, float], ...] = ()
+    """(kind, confidence) of each of our findings on the experiment."""
 
 
 def _full_tag(entry: Mapping | None) -> str | None:
@@ -100,7 +103,8 @@ def _labelled(
     steps = [c.steps for c in (pair.train, pair.validation) if c is not None and len(c)]
     span = int(max(s[-1] for s in steps) - min(s[0] for s in steps)) if steps else 0
     siblings = [c for c in curves if c["name"] == curve["name"]]
-    return Labelled(name, expectation, pair, span, _diagnosis(siblings), located_by)
+    confidences = tuple((f["kind"], f["confidence"]) for c in siblings for f in c["findings"])
+    return Labelled(name, expectation, pair, span, _diagnosis(siblings), located_by, confidences)
 
 
 def locate(curves: Sequence[Mapping], train_tag: str, val_tag: str) -> tuple[Mapping | None, str]:
@@ -168,7 +172,18 @@ def evaluate(experiments: Sequence[Labelled], diagnoses: Mapping[str, Sequence[D
             "onset_error": summarise_errors(x for x in onsets if x is not None),
             "failed": sum(1 for r in results if r is None),
         }
+    if systems.get("ours") is not None:
+        systems["ours"]["reliability"] = reliability(_judged_confidences(experiments))
     return systems
+
+
+def _judged_confidences(experiments: Sequence[Labelled]) -> list[tuple[float, bool]]:
+    """(confidence, true) of each of our findings; a kind the label merely allows is neither."""
+    judged = []
+    for e in experiments:
+        wanted = e.expectation.required | e.expectation.any_of
+        judged += [(c, kind in wanted) for kind, c in e.confidences if kind in wanted or kind not in e.expectation.allowed]
+    return judged
 
 
 def _fmt(x: float | None) -> str:
@@ -207,6 +222,11 @@ def render(title: str, experiments: Sequence[Labelled], diagnoses: Mapping, scor
         onset_cells.append(f"{_fmt(o['median'])} / {_fmt(o['p90'])} (n={o['n']})")
     lines.append("| healthy with findings | | " + " | ".join(alarm_cells) + " |")
     lines.append("| overfit onset error median / p90 | | " + " | ".join(onset_cells) + " |")
+    if scores.get("ours") and scores["ours"].get("reliability"):
+        lines += ["", "Confidence reliability (tb-lossdiag's findings; allowed-only kinds left out):", ""]
+        lines += ["| confidence | findings | true |", "|---|---|---|"]
+        for row in scores["ours"]["reliability"]:
+            lines.append(f"| {row['from']:.1f}-{row['to']:.1f} | {row['findings']} | {_fmt(row['true'])} |")
     located = {}
     for e in experiments:
         located[e.located_by] = located.get(e.located_by, 0) + 1

@@ -20,6 +20,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from typing import Sequence
@@ -38,9 +39,15 @@ FINDING_KINDS = {
 _ONSET = {"TP-OVERFIT": re.compile(r"@step(-?\d+)"), "TP-NAN": re.compile(r"\[(-?\d+)")}
 
 
+def _command() -> str | None:
+    """The ``trainproof`` command: beside this interpreter (a virtual environment), else on PATH."""
+    path = os.pathsep.join([os.path.dirname(sys.executable), os.environ.get("PATH", "")])
+    return shutil.which("trainproof", path=path)
+
+
 def available() -> bool:
     """True when the ``trainproof`` command is installed."""
-    return shutil.which("trainproof") is not None
+    return _command() is not None
 
 
 def records(pair: CurvePair) -> list[dict]:
@@ -76,7 +83,7 @@ def diagnose(pair: CurvePair, workdir: str) -> dict[str, int | None] | None:
     with os.fdopen(fd, "w") as f:
         for row in records(pair):
             f.write(json.dumps(row) + "\n")  # NaN/Inf written as JSON5 literals, which trainproof reads
-    result = subprocess.run(["trainproof", "doctor", path, "--json"], capture_output=True, text=True)
+    result = subprocess.run([_command(), "doctor", path, "--json"], capture_output=True, text=True)
     try:
         return kinds_of(json.loads(result.stdout))
     except json.JSONDecodeError:

@@ -13,6 +13,7 @@ from .scoring import (
     healthy_false_alarm_rate,
     judge,
     onset_error,
+    reliability,
     score_kinds,
     summarise_errors,
 )
@@ -25,6 +26,7 @@ __all__ = [
     "healthy_false_alarm_rate",
     "judge",
     "onset_error",
+    "reliability",
     "parse_demo_labels",
     "score_kinds",
     "summarise_errors",

@@ -120,3 +120,23 @@ def summarise_errors(values: Iterable[float]) -> dict[str, float | int | None]:
     if arr.size == 0:
         return {"n": 0, "median": None, "p90": None}
     return {"n": int(arr.size), "median": float(np.median(arr)), "p90": float(np.percentile(arr, 90))}
+
+
+#: Confidence bins of the reliability table: [0.5, 0.7), [0.7, 0.9), [0.9, 1.0].
+RELIABILITY_BINS = (0.5, 0.7, 0.9, 1.0)
+
+
+def reliability(findings: Iterable[tuple[float, bool]], bins: Sequence[float] = RELIABILITY_BINS) -> list[dict]:
+    """How often findings of each confidence band were right: ``(confidence, was it true)`` pairs in.
+
+    Returns one row per band ``[lo, hi)`` (the last band includes ``hi``)
+    with the number of findings and the share of them that were true, so a
+    confidence of 0.9 can be checked to mean "right 9 times in 10".
+    """
+    findings = list(findings)
+    rows = []
+    for i, (lo, hi) in enumerate(zip(bins[:-1], bins[1:])):
+        last = i == len(bins) - 2
+        inside = [ok for c, ok in findings if lo <= c < hi or (last and c == hi)]
+        rows.append({"from": lo, "to": hi, "findings": len(inside), "true": _ratio(sum(inside), len(inside))})
+    return rows
