@@ -16,6 +16,28 @@ import numpy as np
 from ..jsonsafe import clean
 
 SEVERITIES = ("low", "medium", "high")
+
+#: A detector's confidence table: (strength, confidence) points, strength rising; linear in between.
+ConfidenceTable = tuple[tuple[float, float], ...]
+#: A detector's severity cut-offs: (lowest measure, severity) pairs, measure rising.
+SeverityCuts = tuple[tuple[float, str], ...]
+
+
+def confidence_for(strength: float, table: ConfidenceTable) -> float:
+    """The confidence a finding of this ``strength`` earns, read off its detector's ``table``.
+
+    Strength is how far past its bar the evidence went (each detector says
+    in what units); the tables are chosen on the known-answer library's tune
+    split, so that a confidence means how often such findings were right.
+    """
+    xs, ys = zip(*table)
+    return float(np.interp(strength, xs, ys)) if np.isfinite(strength) else float(ys[-1] if strength > 0 else ys[0])
+
+
+def severity_for(measure: float, cuts: SeverityCuts) -> str:
+    """The severity of the highest cut-off ``measure`` reaches ("low" below them all)."""
+    reached = [name for lowest, name in cuts if measure >= lowest]
+    return reached[-1] if reached else "low"
 #: Sort key of a severity: most severe first (unknown last).
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

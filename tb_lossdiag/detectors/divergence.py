@@ -18,10 +18,12 @@ import numpy as np
 
 from ..robust import MAD_TO_SIGMA, rolling_median, smoothing_window, to_log
 from .prepare import finite_prefix, reduce
-from .base import Curve, CurvePair, Finding, Report
+from .base import Curve, CurvePair, Finding, Report, confidence_for
 
 KIND = "divergence"
 
+#: Confidence of an explosion by strength: its final level over the rise it had to reach (NaN/Inf: 1.0).
+CONFIDENCE = ((1.0, 0.7), (3.0, 0.9), (10.0, 0.99))
 #: Points whose median is the starting level (the untrained model's loss).
 START_POINTS = 3
 #: Share of the run whose spread says whether the loss froze at the end...
@@ -121,7 +123,7 @@ def _explosion(
         start_step=int(curve.steps[first]),
         end_step=int(curve.steps[-1]),
         severity="high",
-        confidence=float(min(1.0, 0.6 + 0.1 * np.log(ratio / factor + 1.0) + 0.2 * above[first:].mean())),
+        confidence=confidence_for(ratio / rise, CONFIDENCE),
         summary=(
             f"The {series} {quantity} exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
             f"its best (step {int(curve.steps[best])}), {_against_start(smooth[-1] - start_level)}."

@@ -12,12 +12,16 @@ import numpy as np
 
 from ..robust import kendall_tau, noise_sigma, rolling_median, smoothing_window, to_log, values_at
 from .prepare import finite_prefix, reduce
-from .base import Curve, CurvePair, Finding, Report
+from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "overfitting"
 
 #: Training points needed to tell whether training kept improving after the onset.
 MIN_TRAIN_POINTS = 2
+#: Confidence by strength: the rise over the bar it had to clear, times (0.5 + its Kendall tau).
+CONFIDENCE = ((1.0, 0.6), (2.0, 0.8), (4.0, 0.95))
+#: Severity by the validation rise from its best (+10 %: medium, +50 %: high).
+SEVERITY = ((0.1, "medium"), (0.5, "high"))
 
 REMEDIES = [
     "Stop early: keep the checkpoint from the onset step (e.g. Keras EarlyStopping(restore_best_weights=True)).",
@@ -111,8 +115,8 @@ def _find(
         return None
     rise_ratio = float(np.exp(rise)) - 1.0 if is_log else rise / max(abs(best), 1e-12)
     strength = rise / max(needed, 1e-12)
-    confidence = float(np.clip(0.5 + 0.15 * np.log(strength) + 0.3 * trend, 0.5, 0.99))
-    severity = "high" if rise_ratio > 0.5 else "medium" if rise_ratio > 0.1 else "low"
+    confidence = confidence_for(strength * (0.5 + trend), CONFIDENCE)
+    severity = severity_for(rise_ratio, SEVERITY)
     best_value, final_value = (np.exp(best), np.exp(final)) if is_log else (best, final)
     train_ratio = float(np.exp(train_change)) - 1.0 if is_log else train_change / max(abs(t_at_onset), 1e-12)
     return Finding(

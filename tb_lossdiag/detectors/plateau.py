@@ -15,9 +15,15 @@ import numpy as np
 
 from ..robust import noise_sigma, rolling_median, smoothing_window, values_at
 from .prepare import main_log_curve
-from .base import Curve, CurvePair, Finding, Report
+from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "plateau"
+
+#: Confidence by strength: the plateau's share of the run (plus CUT_BONUS when a logged LR cut explains it).
+CONFIDENCE = ((0.15, 0.6), (0.3, 0.8), (0.6, 0.95))
+CUT_BONUS = 0.3
+#: Severity of an escaped plateau by its share of the run; one never left is high.
+SEVERITY = ((0.25, "medium"), (0.4, "high"))
 
 REMEDIES = [
     "Raise the learning rate, or use a schedule with warm-up / restarts to leave the flat region sooner.",
@@ -201,8 +207,8 @@ def _finding(
         series=series,
         start_step=s0,
         end_step=s1,
-        severity="high" if not escaped or share > 0.4 else "medium" if share > 0.25 else "low",
-        confidence=float(np.clip(0.55 + share, 0.55, 0.95)),
+        severity="high" if not escaped else severity_for(share, SEVERITY),
+        confidence=confidence_for(share + (CUT_BONUS if cut is not None else 0.0), CONFIDENCE),
         summary=(
             f"The {series} {quantity} stalled at about {np.exp(level):.4g} from step {s0} to step {s1} "
             f"({share:.0%} of the run), {how}."

@@ -15,7 +15,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 from ..robust import MAD_TO_SIGMA, MAX_ZERO_SHARE, gaussian_extreme, noise_sigma, to_log, trailing_stats
 from .prepare import finite_prefix
-from .base import Curve, CurvePair, Finding, Report
+from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "spike"
 
@@ -28,7 +28,9 @@ REMEDIES = [
 
 
 #: Severity of a spike by how many times its local level it reached.
-HIGH_RATIO, MEDIUM_RATIO = 3.0, 1.5
+SEVERITY = ((1.5, "medium"), (3.0, "high"))
+#: Confidence by strength: the jump's height in robust sigmas of the curve's noise.
+CONFIDENCE = ((4.0, 0.6), (8.0, 0.8), (16.0, 0.95))
 
 
 def detect(
@@ -214,7 +216,9 @@ def _finding(curve: Curve, series: str, quantity: str, x: np.ndarray, level: np.
     shift = "spike" if recovered else "level shift"
     size = f"to {ratio:.1f}x its local level" if ratio else f"{h:.3g} above its local level"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
-    severity = "high" if (ratio or 0) >= HIGH_RATIO else "medium" if (ratio or 0) >= MEDIUM_RATIO or not recovered else "low"
+    severity = severity_for(ratio or 0.0, SEVERITY)
+    if not recovered and severity == "low":
+        severity = "medium"  # a level shift does not go away
     summary = f"The {series} {quantity} jumped {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
     summary += f", and recovered by step {int(curve.steps[end])}." if recovered else ", and did not come back down (a level shift)."
     return Finding(
@@ -223,7 +227,7 @@ def _finding(curve: Curve, series: str, quantity: str, x: np.ndarray, level: np.
         start_step=int(curve.steps[first]),
         end_step=int(curve.steps[end]) if recovered else None,
         severity=severity,
-        confidence=float(np.clip(0.5 + 0.05 * (z_score or 0), 0.5, 0.99)),
+        confidence=confidence_for(z_score or 0.0, CONFIDENCE),
         summary=summary,
         evidence={
             "peak_step": peak_step,

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..robust import rolling_median, smoothing_window, to_log
 from .prepare import main_log_curve
-from .base import Curve, CurvePair, Finding, Report
+from .base import Curve, CurvePair, Finding, Report, confidence_for
 
 KIND = "underfitting"
 
@@ -38,6 +38,8 @@ MAX_CHANCE_CLASSES = 10
 CHANCE_TOLERANCE = 0.05
 #: Severity: high below this relative progress.
 HIGH_BELOW = 0.02
+#: Confidence by strength: how far below its limit the progress stayed (1: none at all).
+CONFIDENCE = ((0.0, 0.6), (0.5, 0.8), (1.0, 0.95))
 
 
 def chance_level(value: float, tolerance: float = CHANCE_TOLERANCE) -> int | None:
@@ -103,12 +105,20 @@ def detect(
             gap = float(np.exp(float(np.median(val[0][-max(1, int(round(len(val[0]) * END_SHARE))) :])) - end)) - 1.0
             if gap > max_gap:
                 return report
-    report.findings.append(_finding(main, series, pair.quantity, progress, gap, start, end, chance))
+    report.findings.append(_finding(main, series, pair.quantity, progress, limit, gap, start, end, chance))
     return report
 
 
 def _finding(
-    curve: Curve, series: str, quantity: str, progress: float, gap: float | None, start: float, end: float, chance: int | None
+    curve: Curve,
+    series: str,
+    quantity: str,
+    progress: float,
+    limit: float,
+    gap: float | None,
+    start: float,
+    end: float,
+    chance: int | None,
 ) -> Finding:
     gap_text = ""
     if gap is not None:
@@ -125,7 +135,7 @@ def _finding(
         start_step=int(curve.steps[0]),
         end_step=int(curve.steps[-1]),
         severity="high" if progress < HIGH_BELOW else "medium",
-        confidence=float(np.clip(0.6 + 3.0 * (0.1 - max(progress, 0.0)), 0.6, 0.95)),
+        confidence=confidence_for(1.0 - max(progress, 0.0) / limit, CONFIDENCE),
         summary=(
             f"The {series} {quantity} {what}{gap_text}: the model is not learning enough."
         ),
