@@ -174,6 +174,7 @@ export function createChart(input: ChartInput): ChartHandle {
       u.setScale("x", { min: view[0], max: view[1] });
     });
     root.dataset.zoomed = String(!isFull(view, full));
+    root.dataset.view = view.join(",");
   }
   // uPlot's own double-click resets to the drawn data; reset to everything instead.
   u.over.addEventListener("dblclick", () => handle.zoomTo(full));
@@ -288,5 +289,6 @@ export function createChart(input: ChartInput): ChartHandle {
     annotationList,
   );
   root.dataset.zoomed = "false";
+  root.dataset.view = full.join(",");
   return handle;
 }
