@@ -102,7 +102,9 @@ export class App {
     followTheme((theme) => {
       this.theme = theme;
       this.applyTheme();
+      this.runList.update(this.experiments, this.shownNames(), this.state.filter, this.colors);
       this.renderCharts();
+      this.renderPanel();
     });
     listenForReload(() => void this.load());
     void this.load();
