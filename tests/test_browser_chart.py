@@ -264,3 +264,13 @@ def test_csv_and_png_downloads(tab: Tab, tmp_path) -> None:
     image = Image.open(download.value.path())
     canvas_height = tab.main_chart().locator("canvas").evaluate("c => c.height")
     assert image.height > canvas_height + 30  # title and legend above the plot
+
+
+def test_the_tab_starts_from_tensorboards_own_smoothing(tab: Tab) -> None:
+    tab.page.goto(tab.server.url + "#timeseries", wait_until="load")
+    smoothing = tab.page.locator(".scalars-smoothing input").first
+    smoothing.fill("0.85")
+    smoothing.press("Enter")
+    tab.page.wait_for_function("(localStorage.getItem('_tb_global_settings') || '').includes('0.85')")
+    tab.open()
+    assert tab.frame.locator(".smoothing-number").input_value() == "0.85"

@@ -25,6 +25,8 @@ export function paintShapes(ctx: CanvasRenderingContext2D, box: PlotBox, px: num
   ctx.rect(box.left, box.top, box.width, box.height);
   ctx.clip();
   ctx.font = `${11 * px}px sans-serif`;
+  // uPlot leaves the alignment of the last axis it drew (right, for the y axis): labels would end at x.
+  ctx.textAlign = "left";
   ctx.textBaseline = "top";
   const pad = 4 * px;
   for (const { shape, rect } of placed) {
