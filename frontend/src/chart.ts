@@ -239,6 +239,7 @@ export function createChart(input: ChartInput): ChartHandle {
     },
     zoomTo,
     resize(width) {
+      if (width === u.width) return; // The chart area only grew taller.
       u.setSize({ width, height: HEIGHT });
       zoomTo(view);
     },
