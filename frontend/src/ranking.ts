@@ -7,7 +7,6 @@ export interface ExperimentSummary {
   curves: DiagnosedCurve[];
   /** Finding kinds present, with how many of each. */
   kinds: Map<FindingKind, number>;
-  findingCount: number;
   notChecked: boolean;
 }
 
@@ -20,15 +19,12 @@ export function summarize(doc: Pick<DiagnosisDocument, "curves"> & { ranking?: R
   for (const curve of doc.curves) {
     let s = byName.get(curve.name);
     if (!s) {
-      s = { name: curve.name, curves: [], kinds: new Map(), findingCount: 0, notChecked: false };
+      s = { name: curve.name, curves: [], kinds: new Map(), notChecked: false };
       byName.set(curve.name, s);
     }
     s.curves.push(curve);
     s.notChecked ||= curve.status === "not_checked";
-    for (const f of curve.findings) {
-      s.kinds.set(f.kind, (s.kinds.get(f.kind) ?? 0) + 1);
-      s.findingCount++;
-    }
+    for (const f of curve.findings) s.kinds.set(f.kind, (s.kinds.get(f.kind) ?? 0) + 1);
   }
   for (const s of byName.values()) s.curves.sort((a, b) => Number(b.primary) - Number(a.primary));
   const rank = new Map((doc.ranking ?? []).map((e) => [e.experiment, e.rank]));

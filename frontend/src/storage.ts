@@ -4,7 +4,7 @@
 
 import { fromHostHash, toHostHash, type StateSources, type ViewState } from "./state";
 
-export const PLUGIN_NAME = "lossdiag";
+const PLUGIN_NAME = "lossdiag";
 const SAVED_VIEW = "tb-lossdiag.view";
 /** TensorBoard's persisted settings (its Settings dialog): `{"scalarSmoothing": 0.6, ...}`. */
 const TENSORBOARD_SETTINGS = "_tb_global_settings";
