@@ -18,7 +18,7 @@ from tests.event_writers import write_keras_pair, write_tbx
 from tests.tb_server import TensorBoardServer
 from tests.test_browser import FRAME, Tab, browser  # noqa: F401  (browser is a fixture)
 
-Image = pytest.importorskip("PIL.Image")
+from PIL import Image  # noqa: E402  (a dependency of tensorboard)
 
 #: Sample columns across the plot area, and the share of them a drawn curve must reach.
 COLUMNS = 60
@@ -124,6 +124,17 @@ def test_drag_zoom_then_again_then_reset_draw_the_curve_across_the_range(tab: Ta
     assert drawn_share(tab, color) >= DRAWN
     tab.main_chart().locator("button.reset-zoom").click()
     assert view(tab) == (0, 1999)
+    assert drawn_share(tab, color) >= DRAWN
+
+
+def test_zoom_survives_a_smoothing_change(tab: Tab) -> None:
+    tab.open("#sel=a_long")
+    color = curve_color(tab, "a_long")
+    drag(tab, 0.4, 0.6)
+    zoomed = view(tab)
+    tab.frame.locator(".smoothing-number").fill("0.95")
+    tab.frame.locator(".smoothing-number").dispatch_event("change")
+    assert view(tab) == zoomed
     assert drawn_share(tab, color) >= DRAWN
 
 

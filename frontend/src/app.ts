@@ -70,7 +70,10 @@ export class App {
     this.smoothingInput.addEventListener("input", () => this.setSmoothing(Number(this.smoothingInput.value)));
     this.smoothingNumber.addEventListener("change", () => this.setSmoothing(Number(this.smoothingNumber.value)));
     this.yScaleSelect.select.addEventListener("change", () => this.setState({ yScale: this.yScaleSelect.select.value as YScale }, "charts"));
-    this.xModeSelect.select.addEventListener("change", () => this.setState({ xMode: this.xModeSelect.select.value as XMode }, "charts"));
+    this.xModeSelect.select.addEventListener("change", () => {
+      this.setState({ xMode: this.xModeSelect.select.value as XMode });
+      this.renderCharts(); // Ranges in another x unit do not carry over.
+    });
     this.baselineSelect.select.addEventListener("change", () => {
       this.setState({ baseline: this.baselineSelect.select.value });
       void this.load();
@@ -103,7 +106,7 @@ export class App {
       this.theme = theme;
       this.applyTheme();
       this.runList.update(this.experiments, this.shownNames(), this.state.filter, this.colors);
-      this.renderCharts();
+      this.renderCharts(true);
       this.renderPanel();
     });
     listenForReload(() => void this.load());
@@ -188,12 +191,12 @@ export class App {
     this.setState({ smoothing }, "charts");
   }
 
-  /** Update the state, the URLs and the saved view; re-draw the charts if asked. */
+  /** Update the state, the URLs and the saved view; re-draw the charts (keeping their zoom) if asked. */
   private setState(patch: Partial<ViewState>, redraw?: "charts"): void {
     this.state = { ...this.state, ...patch };
     persist(this.state, formatHash(this.state));
     this.syncControls();
-    if (redraw) this.renderCharts();
+    if (redraw) this.renderCharts(true);
   }
 
   private syncControls(): void {
@@ -222,7 +225,10 @@ export class App {
     setChildren(this.panelArea);
   }
 
-  private renderCharts(): void {
+  /** Draw the shown experiments' charts; with `keepZoom`, each chart keeps the x range it showed. */
+  private renderCharts(keepZoom = false): void {
+    const zoomed = keepZoom ? [...this.charts].filter(([, c]) => c.root.dataset.zoomed === "true") : [];
+    const views = new Map(zoomed.map(([key, c]) => [key, c.view()]));
     this.charts.forEach((c) => c.destroy());
     this.charts.clear();
     setChildren(this.chartArea);
@@ -256,6 +262,8 @@ export class App {
       });
       this.charts.set(key, chart);
       this.chartArea.append(chart.root);
+      const view = views.get(key);
+      if (view) chart.zoomTo(view);
     }
   }
 

@@ -44,6 +44,8 @@ export interface ChartHandle {
   highlight(finding: number | null): void;
   zoomToFinding(finding: number): void;
   zoomTo(range: Range): void;
+  /** The x range shown. */
+  view(): Range;
   resize(width: number): void;
   toPng(): Promise<Blob>;
   destroy(): void;
@@ -238,6 +240,7 @@ export function createChart(input: ChartInput): ChartHandle {
       handle.highlight(finding);
     },
     zoomTo,
+    view: () => view,
     resize(width) {
       if (width === u.width) return; // The chart area only grew taller.
       u.setSize({ width, height: HEIGHT });
