@@ -201,6 +201,16 @@ def test_two_experiments_in_one_chart_each_in_its_run_colour(tab: Tab) -> None:
     assert "sel=a_long&sel=b_second" in tab.plugin_frame().evaluate("location.hash")
 
 
+def test_draw_all_overlays_the_filtered_experiments(tab: Tab) -> None:
+    tab.open("#sel=a_long")
+    tab.frame.locator(".run-filter").fill("^(a_long|b_second|c_mixed)$")
+    tab.frame.locator("button.draw-all").click()
+    tab.frame.locator('.chart[data-experiments="3"]').first.wait_for()
+    colors = [curve_color(tab, name) for name in ("a_long", "b_second", "c_mixed")]
+    assert colors == PALETTE[:3]
+    assert min(drawn_share(tab, c) for c in colors) >= DRAWN
+
+
 def test_settings_survive_a_reload_and_travel_in_the_url(tab: Tab, browser) -> None:  # noqa: F811
     tab.open()
     tab.select("c_mixed")

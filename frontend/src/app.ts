@@ -45,6 +45,7 @@ export class App {
       const others = this.shownNames().filter((n) => n !== name);
       this.show(shown ? [...others, name] : others);
     },
+    onShowAll: (names) => this.show(names),
     onFilter: (filter) => this.setFilter(filter),
   });
   private readonly chartArea = el("div", { class: "charts" });

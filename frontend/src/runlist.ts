@@ -8,11 +8,16 @@ import { KIND_COLOR } from "./palette";
 import type { ExperimentSummary } from "./ranking";
 import { compileFilter } from "./state";
 
+/** At most this many experiments are drawn together by "Draw all" (a chart stays readable). */
+export const MAX_OVERLAID = 20;
+
 export interface RunListCallbacks {
   /** Show `name` alone. */
   onSelect(name: string): void;
   /** Add `name` to the shown experiments, or remove it. */
   onToggle(name: string, shown: boolean): void;
+  /** Show these experiments together (a sweep overlaid). */
+  onShowAll(names: string[]): void;
   onFilter(filter: string): void;
 }
 
@@ -21,6 +26,7 @@ export class RunList {
   private readonly input: HTMLInputElement;
   private readonly list: HTMLUListElement;
   private readonly count: HTMLElement;
+  private readonly drawAll: HTMLButtonElement;
   private experiments: ExperimentSummary[] = [];
   private selected = new Set<string>();
   private colors = new Map<string, string>();
@@ -36,8 +42,16 @@ export class RunList {
     });
     this.list = el("ul", { class: "run-list", attrs: { "aria-label": "Experiments" } });
     this.list.addEventListener("keydown", (e) => this.onKey(e));
-    this.count = el("div", { class: "run-count", attrs: { "aria-live": "polite" } });
-    this.root = el("nav", { class: "runs", attrs: { "aria-label": "Experiments" } }, this.input, this.count, this.list);
+    this.count = el("span", { attrs: { "aria-live": "polite" } });
+    this.drawAll = el("button", { class: "draw-all", attrs: { type: "button" } });
+    this.drawAll.addEventListener("click", () => this.callbacks.onShowAll(this.visible().slice(0, MAX_OVERLAID).map((e) => e.name)));
+    this.root = el(
+      "nav",
+      { class: "runs", attrs: { "aria-label": "Experiments" } },
+      this.input,
+      el("div", { class: "run-count" }, this.count, this.drawAll),
+      this.list,
+    );
   }
 
   update(experiments: ExperimentSummary[], selected: string[], filter: string, colors: Map<string, string>): void {
@@ -62,6 +76,8 @@ export class RunList {
     this.count.textContent = valid
       ? `${shown.length} of ${this.experiments.length} experiments`
       : "Invalid regular expression";
+    this.drawAll.hidden = shown.length < 2;
+    this.drawAll.textContent = shown.length > MAX_OVERLAID ? `Draw the first ${MAX_OVERLAID}` : "Draw all";
     setChildren(this.list, ...shown.map((e) => this.item(e)));
   }
 
