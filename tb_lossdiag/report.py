@@ -148,7 +148,8 @@ def render_text(document: dict, *, verbose: bool = False, color: bool = False) -
     for c in curves:
         by_name.setdefault(c["name"], []).append(c)
     ranked = {e["experiment"]: e for e in document.get("ranking", [])}
-    order = sorted(by_name, key=lambda n: (ranked[n]["rank"] if n in ranked else len(ranked) + 1, list(by_name).index(n)))
+    names = list(by_name)
+    order = sorted(names, key=lambda n: (ranked[n]["rank"] if n in ranked else len(ranked) + 1, names.index(n)))
     problems = sum(1 for n in order if any(c["findings"] for c in by_name[n]))
     out = [f"{len(order)} experiment(s), {problems} with problems, worst first."]
     for name in order:

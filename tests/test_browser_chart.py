@@ -178,7 +178,9 @@ def test_tooltip_shows_each_series_at_its_own_step(tab: Tab, server: TensorBoard
     tab.page.mouse.move(box["x"] + (1550 - lo) / (hi - lo) * box["width"], box["y"] + box["height"] / 2)
     rows = tab.main_chart().locator(".tooltip-row")
     rows.first.wait_for()
-    shown = rows.evaluate_all("rs => rs.map(r => [r.children[1].textContent, r.children[3].textContent, Number(r.dataset.step)])")
+    shown = rows.evaluate_all(
+        "rs => rs.map(r => [r.children[1].textContent, r.children[3].textContent, Number(r.dataset.step)])"
+    )
     by_run = {run.split(" ")[0]: (value, step) for run, value, step in shown}
     assert abs(by_run["train"][1] - 1550) <= 3, shown
     assert by_run["validation"][1] == 1500, shown

@@ -84,7 +84,8 @@ def test_text_report_groups_experiments_worst_first_with_remedies_once(logdir: s
     assert heads == [f"{e['rank']}. {e['experiment']}" for e in doc["ranking"]]
     assert next(line for line in lines if line.startswith("3. ")) == "3. healthy  healthy"
     # One line per finding with its steps and series, the summary on the next.
-    (over,) = [f for c in doc["curves"] if c["name"] == "overfit" and c["primary"] for f in c["findings"] if f["kind"] == "overfitting"]
+    (main,) = [c for c in doc["curves"] if c["name"] == "overfit" and c["primary"]]
+    (over,) = [f for f in main["findings"] if f["kind"] == "overfitting"]
     row = next(line for line in lines if "overfitting" in line and "validation" in line and "steps" in line)
     assert f"steps {over['start_step']}-{over['end_step']}" in row and "HIGH" in row.upper()
     # Remedies once per kind, at the end; no evidence without --verbose; no colour when piped.
@@ -100,7 +101,8 @@ def run_in_terminal(*args: str, env: dict | None = None) -> str:
     import pty
 
     leader, follower = pty.openpty()
-    process = subprocess.Popen([sys.executable, "-m", "tb_lossdiag.cli", *args], stdout=follower, stderr=subprocess.DEVNULL, env=env)
+    command = [sys.executable, "-m", "tb_lossdiag.cli", *args]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env)
     os.close(follower)
     chunks = []
     while True:
