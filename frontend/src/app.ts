@@ -57,8 +57,15 @@ export class App {
     class: "smoothing-number",
     attrs: { type: "number", min: "0", max: String(MAX_SMOOTHING), step: "0.001", "aria-label": "Smoothing value" },
   });
-  private readonly yScaleSelect = selectOf("y-scale", "Loss Y axis", [["log", "log"], ["linear", "linear"]]);
-  private readonly xModeSelect = selectOf("x-mode", "X axis", [["step", "step"], ["relative", "relative"], ["wall", "wall time"]]);
+  private readonly yScaleSelect = selectOf("y-scale", "Loss Y axis", [
+    ["log", "log"],
+    ["linear", "linear"],
+  ]);
+  private readonly xModeSelect = selectOf("x-mode", "X axis", [
+    ["step", "step"],
+    ["relative", "relative"],
+    ["wall", "wall time"],
+  ]);
   private readonly baselineSelect = selectOf("baseline", "Baseline", [["", "none"]]);
 
   constructor(private readonly root: HTMLElement) {}
@@ -70,7 +77,9 @@ export class App {
     download.addEventListener("click", () => this.doc && saveJson(this.doc, "loss-diagnosis.json"));
     this.smoothingInput.addEventListener("input", () => this.setSmoothing(Number(this.smoothingInput.value)));
     this.smoothingNumber.addEventListener("change", () => this.setSmoothing(Number(this.smoothingNumber.value)));
-    this.yScaleSelect.select.addEventListener("change", () => this.setState({ yScale: this.yScaleSelect.select.value as YScale }, "charts"));
+    this.yScaleSelect.select.addEventListener("change", () =>
+      this.setState({ yScale: this.yScaleSelect.select.value as YScale }, "charts"),
+    );
     this.xModeSelect.select.addEventListener("change", () => {
       this.setState({ xMode: this.xModeSelect.select.value as XMode });
       this.renderCharts(); // Ranges in another x unit do not carry over.
@@ -94,7 +103,13 @@ export class App {
       this.banners,
       toolbar,
       this.status,
-      el("div", { class: "layout" }, this.runList.root, el("main", { class: "chart-column" }, this.chartArea), this.panelArea),
+      el(
+        "div",
+        { class: "layout" },
+        this.runList.root,
+        el("main", { class: "chart-column" }, this.chartArea),
+        this.panelArea,
+      ),
     );
     this.syncControls();
     new ResizeObserver(() => this.charts.forEach((c) => c.resize(this.chartWidth()))).observe(this.chartArea);
@@ -137,7 +152,10 @@ export class App {
       if (!this.experiments.length) {
         this.clearView();
         this.runList.update([], [], this.state.filter, this.colors);
-        this.setStatus("empty", "No loss curves found. Log scalars such as “loss” / “val_loss” (or Keras’ train/validation “epoch_loss”) and press reload.");
+        this.setStatus(
+          "empty",
+          "No loss curves found. Log scalars such as “loss” / “val_loss” (or Keras’ train/validation “epoch_loss”) and press reload.",
+        );
         return;
       }
       this.runList.update(this.experiments, this.shownNames(), this.state.filter, this.colors);
@@ -166,7 +184,9 @@ export class App {
     this.setStatus("loading", "Loading curves…");
     const doc = await fetchCurves(names, this.state.baseline);
     if (generation !== this.generation) return;
-    this.curves = names.map((n) => doc.experiments.find((x) => x.name === n)).filter((x): x is ExperimentData => x !== undefined);
+    this.curves = names
+      .map((n) => doc.experiments.find((x) => x.name === n))
+      .filter((x): x is ExperimentData => x !== undefined);
     this.setState({ selected: names });
     this.runList.update(this.experiments, names, this.state.filter, this.colors);
     this.renderCharts();
@@ -238,7 +258,9 @@ export class App {
       for (const curve of exp.curves) {
         const key = chartKey(curve);
         if (!groups.has(key)) groups.set(key, []);
-        groups.get(key)!.push({ experiment: exp.name, color: this.colors.get(exp.name) ?? runColor(0, this.theme.dark), curve });
+        groups
+          .get(key)!
+          .push({ experiment: exp.name, color: this.colors.get(exp.name) ?? runColor(0, this.theme.dark), curve });
       }
     }
     // The main loss first, then the other losses, then maximised metrics (learning curves).
@@ -278,7 +300,9 @@ export class App {
   }
 
   private renderPanel(): void {
-    const shown = this.curves.map((c) => this.experiments.find((e) => e.name === c.name)).filter((e): e is ExperimentSummary => e !== undefined);
+    const shown = this.curves
+      .map((c) => this.experiments.find((e) => e.name === c.name))
+      .filter((e): e is ExperimentSummary => e !== undefined);
     const callbacks = {
       onHover: (experiment: string, metric: string, finding: number | null) => {
         if (finding === null) return this.charts.forEach((c) => c.highlight(null));
@@ -293,7 +317,12 @@ export class App {
     setChildren(
       this.panelArea,
       ...shown.map((exp) =>
-        renderPanel(exp, this.colors.get(exp.name) ?? "", this.doc?.comparisons.find((c) => c.run === exp.name), callbacks),
+        renderPanel(
+          exp,
+          this.colors.get(exp.name) ?? "",
+          this.doc?.comparisons.find((c) => c.run === exp.name),
+          callbacks,
+        ),
       ),
     );
   }
@@ -341,7 +370,15 @@ export class App {
   }
 }
 
-function selectOf(cls: string, text: string, options: [string, string][]): { label: HTMLLabelElement; select: HTMLSelectElement } {
-  const select = el("select", { class: cls }, ...options.map(([value, label]) => el("option", { attrs: { value } }, label)));
+function selectOf(
+  cls: string,
+  text: string,
+  options: [string, string][],
+): { label: HTMLLabelElement; select: HTMLSelectElement } {
+  const select = el(
+    "select",
+    { class: cls },
+    ...options.map(([value, label]) => el("option", { attrs: { value } }, label)),
+  );
   return { label: el("label", {}, `${text} `, select), select };
 }

@@ -15,7 +15,7 @@ export function formatValue(v: number): string {
   return String(+v.toPrecision(5));
 }
 
-/** A y-axis tick label: short; small and large values in exponent form ("1e-4", "2.5e+5"); "" for a hidden tick (null). */
+/** A y-axis tick label: short, small and large values as exponents ("1e-4", "2.5e+5"), "" for a hidden tick. */
 export function formatTick(v: number | null): string {
   if (v === null) return "";
   if (v === 0) return "0";

@@ -9,7 +9,16 @@
 import uPlot from "uplot";
 import { findingShapes, shapeRect, zoomRange } from "./annotations";
 import { STEP_INCRS, axisWidth, formatTick, formatX } from "./axes";
-import { chartFindings, fullRange, lineOf, prepareLines, stepRange, tableFor, type ChartCurve, type Line } from "./chartdata";
+import {
+  chartFindings,
+  fullRange,
+  lineOf,
+  prepareLines,
+  stepRange,
+  tableFor,
+  type ChartCurve,
+  type Line,
+} from "./chartdata";
 import { linesToCsv } from "./csv";
 import { el, setChildren } from "./dom";
 import { saveBlob } from "./download";
@@ -62,7 +71,12 @@ function plotSeries(lines: Line[], xMode: XMode): { series: uPlot.Series[]; firs
   for (const line of lines) {
     first.push(series.length);
     const common = { scale: line.scale, dash: line.dash, points: { show: false }, spanGaps: false };
-    series.push({ ...common, label: `${line.label} raw`, stroke: line.smoothed ? withAlpha(line.color, 0.3) : line.color, width: 1 });
+    series.push({
+      ...common,
+      label: `${line.label} raw`,
+      stroke: line.smoothed ? withAlpha(line.color, 0.3) : line.color,
+      width: 1,
+    });
     if (line.smoothed) series.push({ ...common, label: line.label, stroke: line.color, width: 2 });
   }
   return { series, first };
@@ -82,21 +96,38 @@ function plotAxes(input: ChartInput, hasLr: boolean): uPlot.Axis[] {
     { ...look, label: input.metric, size, values: (_u, ticks) => ticks.map(formatTick) },
   ];
   if (hasLr) {
-    axes.push({ ...look, scale: "lr", side: 1, label: "learning rate", stroke: LEARNING_RATE_COLOR, grid: { show: false }, size, values: (_u, t) => t.map(formatTick) });
+    axes.push({
+      ...look,
+      scale: "lr",
+      side: 1,
+      label: "learning rate",
+      stroke: LEARNING_RATE_COLOR,
+      grid: { show: false },
+      size,
+      values: (_u, t) => t.map(formatTick),
+    });
   }
   return axes;
 }
 
 export function createChart(input: ChartInput): ChartHandle {
   const log = input.yScale === "log" && input.direction === "min";
-  const lines = prepareLines({ curves: input.curves, learningRate: input.learningRate, smoothing: input.smoothing, log, xMode: input.xMode });
+  const lines = prepareLines({
+    curves: input.curves,
+    learningRate: input.learningRate,
+    smoothing: input.smoothing,
+    log,
+    xMode: input.xMode,
+  });
   const full = fullRange(lines);
   const [firstStep, lastStep] = stepRange(lines);
   const findings = chartFindings(input.curves);
   const several = input.curves.length > 1;
   const shapes = findings.flatMap((f, i) => findingShapes(f.finding, i, lastStep));
   const findingLine = findings.map((f) => lineOf(lines, f.experiment, f.finding.series));
-  const nonfiniteX = lines.map((l) => (l.scale === "y" ? [...l.xs].filter((_, i) => !Number.isFinite(l.values[i])) : []));
+  const nonfiniteX = lines.map((l) =>
+    l.scale === "y" ? [...l.xs].filter((_, i) => !Number.isFinite(l.values[i])) : [],
+  );
   let highlighted: number | null = null;
   let view: Range = full;
 
@@ -117,7 +148,14 @@ export function createChart(input: ChartInput): ChartHandle {
     paintShapes(u.ctx, box, uPlot.pxRatio, placed, highlighted);
     const shown = shownOn(u);
     lines.forEach((line, i) => {
-      if (nonfiniteX[i].length && shown(i)) paintNonFinite(u.ctx, box, uPlot.pxRatio, nonfiniteX[i].map((x) => u.valToPos(x, "x", true)), line.color);
+      if (nonfiniteX[i].length && shown(i))
+        paintNonFinite(
+          u.ctx,
+          box,
+          uPlot.pxRatio,
+          nonfiniteX[i].map((x) => u.valToPos(x, "x", true)),
+          line.color,
+        );
     });
   };
 
@@ -144,14 +182,21 @@ export function createChart(input: ChartInput): ChartHandle {
 
   const plot = el("div", {
     class: "plot",
-    attrs: { tabindex: "0", role: "img", "aria-label": `${input.title}. Drag or press + and - to zoom, arrows to pan, 0 to reset.` },
+    attrs: {
+      tabindex: "0",
+      role: "img",
+      "aria-label": `${input.title}. Drag or press + and - to zoom, arrows to pan, 0 to reset.`,
+    },
   });
   const u = new uPlot(
     {
       width: input.width,
       height: HEIGHT,
       series,
-      axes: plotAxes(input, lines.some((l) => l.scale === "lr")),
+      axes: plotAxes(
+        input,
+        lines.some((l) => l.scale === "lr"),
+      ),
       legend: { show: false },
       cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
       scales: { x: { time: input.xMode === "wall" }, y: log ? { distr: 3, log: 10 } : {}, lr: {} },
@@ -164,7 +209,12 @@ export function createChart(input: ChartInput): ChartHandle {
 
   const root = el("section", {
     class: "chart",
-    data: { metric: input.metric, direction: input.direction, yscale: log ? "log" : "linear", experiments: input.curves.length },
+    data: {
+      metric: input.metric,
+      direction: input.direction,
+      yscale: log ? "log" : "linear",
+      experiments: input.curves.length,
+    },
   });
 
   /** Show x range `range` (clamped to the data), re-downsampled for the plot's width. */
@@ -193,7 +243,11 @@ export function createChart(input: ChartInput): ChartHandle {
   const legendItems = lines.map((line, i) => {
     const button = el(
       "button",
-      { class: "legend-item", data: { role: line.role, experiment: line.experiment, color: line.color }, attrs: { type: "button", "aria-pressed": "true" } },
+      {
+        class: "legend-item",
+        data: { role: line.role, experiment: line.experiment, color: line.color },
+        attrs: { type: "button", "aria-pressed": "true" },
+      },
       el("span", { class: `swatch${line.dash.length ? " dashed" : ""}`, attrs: { style: `background:${line.color}` } }),
       line.label,
     );
@@ -228,7 +282,9 @@ export function createChart(input: ChartInput): ChartHandle {
     highlight(finding) {
       highlighted = finding;
       u.redraw(false);
-      root.querySelectorAll<HTMLElement>("li.annotation").forEach((li) => li.classList.toggle("active", Number(li.dataset.finding) === finding));
+      root
+        .querySelectorAll<HTMLElement>("li.annotation")
+        .forEach((li) => li.classList.toggle("active", Number(li.dataset.finding) === finding));
     },
     zoomToFinding(finding) {
       const f = findings[finding];
@@ -247,7 +303,13 @@ export function createChart(input: ChartInput): ChartHandle {
       zoomTo(view);
     },
     toPng: () =>
-      chartPng(u.ctx.canvas, input.title, visibleLines().map((l) => ({ label: l.label, color: l.color, dash: l.dash })), input.theme, uPlot.pxRatio),
+      chartPng(
+        u.ctx.canvas,
+        input.title,
+        visibleLines().map((l) => ({ label: l.label, color: l.color, dash: l.dash })),
+        input.theme,
+        uPlot.pxRatio,
+      ),
     destroy() {
       u.destroy();
     },
@@ -260,7 +322,10 @@ export function createChart(input: ChartInput): ChartHandle {
     button.addEventListener("click", () => handle.zoomToFinding(i));
     const li = el(
       "li",
-      { class: `annotation kind-${f.kind}`, data: { kind: f.kind, step: f.start_step, endStep: f.end_step ?? "", finding: i, series: f.series, experiment } },
+      {
+        class: `annotation kind-${f.kind}`,
+        data: { kind: f.kind, step: f.start_step, endStep: f.end_step ?? "", finding: i, series: f.series, experiment },
+      },
       el("span", { class: "swatch", attrs: { style: `background:${KIND_COLOR[f.kind]}` } }),
       button,
     );
@@ -281,8 +346,12 @@ export function createChart(input: ChartInput): ChartHandle {
       handle.zoomTo(full);
       handle.highlight(null);
     }),
-    button("download-csv", "CSV", "Download the shown series as CSV", () => saveBlob(new Blob([linesToCsv(visibleLines())], { type: "text/csv" }), `${slug}.csv`)),
-    button("download-png", "PNG", "Download the chart as PNG, with its title and legend", async () => saveBlob(await handle.toPng(), `${slug}.png`)),
+    button("download-csv", "CSV", "Download the shown series as CSV", () =>
+      saveBlob(new Blob([linesToCsv(visibleLines())], { type: "text/csv" }), `${slug}.csv`),
+    ),
+    button("download-png", "PNG", "Download the chart as PNG, with its title and legend", async () =>
+      saveBlob(await handle.toPng(), `${slug}.png`),
+    ),
   );
   setChildren(
     root,

@@ -115,7 +115,9 @@ export function prepareLines(input: DataInput): Line[] {
 
 /** The findings of every curve, in chart order (an index into this list names a finding). */
 export function chartFindings(curves: ChartCurve[]): ChartFinding[] {
-  return curves.flatMap(({ experiment, color, curve }) => curve.findings.map((finding) => ({ finding, experiment, color })));
+  return curves.flatMap(({ experiment, color, curve }) =>
+    curve.findings.map((finding) => ({ finding, experiment, color })),
+  );
 }
 
 /** The line a finding is located on: its experiment's series of the finding's split, else the first one. */

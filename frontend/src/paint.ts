@@ -19,7 +19,13 @@ export function labelX(x: number, width: number, box: PlotBox, pad: number): num
  * Bands, onset lines and markers of findings; `highlighted` (a finding's
  * index, or null) is drawn stronger and the others dimmed.
  */
-export function paintShapes(ctx: CanvasRenderingContext2D, box: PlotBox, px: number, placed: PlacedShape[], highlighted: number | null): void {
+export function paintShapes(
+  ctx: CanvasRenderingContext2D,
+  box: PlotBox,
+  px: number,
+  placed: PlacedShape[],
+  highlighted: number | null,
+): void {
   ctx.save();
   ctx.beginPath();
   ctx.rect(box.left, box.top, box.width, box.height);
@@ -36,7 +42,8 @@ export function paintShapes(ctx: CanvasRenderingContext2D, box: PlotBox, px: num
     ctx.strokeStyle = color;
     ctx.fillStyle = color;
     ctx.lineWidth = (strong ? 3 : 1.5) * px;
-    const label = (dy: number) => ctx.fillText(shape.label, labelX(rect.x + pad, ctx.measureText(shape.label).width, box, pad), rect.y + dy);
+    const label = (dy: number) =>
+      ctx.fillText(shape.label, labelX(rect.x + pad, ctx.measureText(shape.label).width, box, pad), rect.y + dy);
     if (shape.type === "band") {
       ctx.fillStyle = withAlpha(color, strong ? 0.28 : 0.14);
       ctx.fillRect(rect.x, rect.y, rect.w, rect.h);
@@ -76,7 +83,13 @@ function marker(ctx: CanvasRenderingContext2D, shape: Shape, rect: PixelRect, r:
 }
 
 /** A small triangle on the plot's top edge at each x (pixels) of a non-finite value, at most one per 3 px. */
-export function paintNonFinite(ctx: CanvasRenderingContext2D, box: PlotBox, px: number, xs: number[], color: string): void {
+export function paintNonFinite(
+  ctx: CanvasRenderingContext2D,
+  box: PlotBox,
+  px: number,
+  xs: number[],
+  color: string,
+): void {
   ctx.save();
   ctx.fillStyle = color;
   let lastPx = -Infinity;

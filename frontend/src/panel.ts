@@ -29,20 +29,42 @@ function findingItem(curve: DiagnosedCurve, f: Finding, index: number, cb: Panel
   const evidence = el(
     "dl",
     { class: "evidence" },
-    ...Object.entries(f.evidence).flatMap(([k, v]) => [el("dt", {}, k.replace(/_/g, " ")), el("dd", {}, formatEvidence(v))]),
+    ...Object.entries(f.evidence).flatMap(([k, v]) => [
+      el("dt", {}, k.replace(/_/g, " ")),
+      el("dd", {}, formatEvidence(v)),
+    ]),
   );
   const li = el(
     "li",
     {
       class: `finding severity-${f.severity}`,
-      data: { kind: f.kind, step: f.start_step, severity: f.severity, metric: curve.metric, finding: index, experiment: curve.name },
-      attrs: { tabindex: "0", style: `border-left-color:${KIND_COLOR[f.kind]}`, "aria-label": `${f.kind}, ${f.severity} severity, ${stepText(f)}. Press Enter to zoom.` },
+      data: {
+        kind: f.kind,
+        step: f.start_step,
+        severity: f.severity,
+        metric: curve.metric,
+        finding: index,
+        experiment: curve.name,
+      },
+      attrs: {
+        tabindex: "0",
+        style: `border-left-color:${KIND_COLOR[f.kind]}`,
+        "aria-label": `${f.kind}, ${f.severity} severity, ${stepText(f)}. Press Enter to zoom.`,
+      },
     },
-    el("div", { class: "finding-head" }, el("strong", {}, f.kind), el("span", { class: "severity" }, f.severity), el("span", { class: "steps" }, stepText(f))),
+    el(
+      "div",
+      { class: "finding-head" },
+      el("strong", {}, f.kind),
+      el("span", { class: "severity" }, f.severity),
+      el("span", { class: "steps" }, stepText(f)),
+    ),
     el("p", { class: "summary" }, f.summary),
     el("div", { class: "meta" }, `${f.series} curve · confidence ${Math.round(f.confidence * 100)}%`),
     Object.keys(f.evidence).length ? evidence : null,
-    f.remedies.length ? el("ul", { class: "remedies", attrs: { "aria-label": "Remedies" } }, ...f.remedies.map((r) => el("li", {}, r))) : null,
+    f.remedies.length
+      ? el("ul", { class: "remedies", attrs: { "aria-label": "Remedies" } }, ...f.remedies.map((r) => el("li", {}, r)))
+      : null,
   );
   li.addEventListener("mouseenter", () => cb.onHover(curve.name, curve.metric, index));
   li.addEventListener("mouseleave", () => cb.onHover(curve.name, curve.metric, null));
@@ -64,13 +86,20 @@ function curveSection(curve: DiagnosedCurve, cb: PanelCallbacks): HTMLElement {
       ? el("p", { class: "healthy" }, `No problems found in ${curve.metric}.`)
       : null;
   const notChecked = curve.not_checked.length
-    ? el("div", { class: "not-checked" }, el("h4", {}, "Not checked"), el("ul", {}, ...curve.not_checked.map((n) => el("li", { data: { kind: n.kind } }, `${n.kind}: ${n.reason}`))))
+    ? el(
+        "div",
+        { class: "not-checked" },
+        el("h4", {}, "Not checked"),
+        el("ul", {}, ...curve.not_checked.map((n) => el("li", { data: { kind: n.kind } }, `${n.kind}: ${n.reason}`))),
+      )
     : null;
   return el(
     "section",
     { class: "curve-diagnosis", data: { metric: curve.metric, status: curve.status, experiment: curve.name } },
     el("h3", {}, curve.metric, curve.primary ? el("span", { class: "primary" }, " (main loss)") : null),
-    curve.findings.length ? el("ol", { class: "findings" }, ...curve.findings.map((f, i) => findingItem(curve, f, i, cb))) : null,
+    curve.findings.length
+      ? el("ol", { class: "findings" }, ...curve.findings.map((f, i) => findingItem(curve, f, i, cb)))
+      : null,
     healthy,
     notChecked,
   );
@@ -78,17 +107,30 @@ function curveSection(curve: DiagnosedCurve, cb: PanelCallbacks): HTMLElement {
 
 function comparisonLine(c: Comparison): HTMLElement {
   if (c.verdict === "not_comparable") {
-    return el("p", { class: "comparison verdict-none", data: { verdict: c.verdict } }, `vs baseline ${c.baseline}: no verdict — ${c.reason ?? "the runs cannot be compared"}.`);
+    return el(
+      "p",
+      { class: "comparison verdict-none", data: { verdict: c.verdict } },
+      `vs baseline ${c.baseline}: no verdict — ${c.reason ?? "the runs cannot be compared"}.`,
+    );
   }
   const numbers = Object.entries(c)
     .filter(([k, v]) => typeof v === "number" && k !== "run")
     .map(([k, v]) => `${k.replace(/_/g, " ")} ${formatEvidence(v)}`)
     .join(", ");
-  return el("p", { class: `comparison verdict-${c.verdict}`, data: { verdict: c.verdict } }, `vs baseline ${c.baseline}: ${c.verdict}${numbers ? ` (${numbers})` : ""}`);
+  return el(
+    "p",
+    { class: `comparison verdict-${c.verdict}`, data: { verdict: c.verdict } },
+    `vs baseline ${c.baseline}: ${c.verdict}${numbers ? ` (${numbers})` : ""}`,
+  );
 }
 
 /** One experiment's diagnosis, headed by its name in its run colour. */
-export function renderPanel(experiment: ExperimentSummary, color: string, comparison: Comparison | undefined, cb: PanelCallbacks): HTMLElement {
+export function renderPanel(
+  experiment: ExperimentSummary,
+  color: string,
+  comparison: Comparison | undefined,
+  cb: PanelCallbacks,
+): HTMLElement {
   return el(
     "section",
     { class: "diagnosis", data: { experiment: experiment.name } },

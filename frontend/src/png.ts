@@ -26,7 +26,13 @@ export function legendRows(widths: number[], width: number, gap: number): number
   return rows;
 }
 
-export function chartPng(plot: HTMLCanvasElement, title: string, legend: LegendEntry[], theme: Theme, px: number): Promise<Blob> {
+export function chartPng(
+  plot: HTMLCanvasElement,
+  title: string,
+  legend: LegendEntry[],
+  theme: Theme,
+  px: number,
+): Promise<Blob> {
   const canvas = document.createElement("canvas");
   const ctx = canvas.getContext("2d");
   if (!ctx) return Promise.reject(new Error("no 2D canvas"));
@@ -67,5 +73,7 @@ export function chartPng(plot: HTMLCanvasElement, title: string, legend: LegendE
     }
   });
   ctx.drawImage(plot, 0, head);
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG export failed"))), "image/png"));
+  return new Promise((resolve, reject) =>
+    canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG export failed"))), "image/png"),
+  );
 }

@@ -34,7 +34,12 @@ export class RunList {
   constructor(private readonly callbacks: RunListCallbacks) {
     this.input = el("input", {
       class: "run-filter",
-      attrs: { type: "search", placeholder: "Filter experiments (regex)", "aria-label": "Filter experiments (regular expression)", spellcheck: "false" },
+      attrs: {
+        type: "search",
+        placeholder: "Filter experiments (regex)",
+        "aria-label": "Filter experiments (regular expression)",
+        spellcheck: "false",
+      },
     });
     this.input.addEventListener("input", () => {
       this.renderList();
@@ -44,7 +49,13 @@ export class RunList {
     this.list.addEventListener("keydown", (e) => this.onKey(e));
     this.count = el("span", { attrs: { "aria-live": "polite" } });
     this.drawAll = el("button", { class: "draw-all", attrs: { type: "button" } });
-    this.drawAll.addEventListener("click", () => this.callbacks.onShowAll(this.visible().slice(0, MAX_OVERLAID).map((e) => e.name)));
+    this.drawAll.addEventListener("click", () =>
+      this.callbacks.onShowAll(
+        this.visible()
+          .slice(0, MAX_OVERLAID)
+          .map((e) => e.name),
+      ),
+    );
     this.root = el(
       "nav",
       { class: "runs", attrs: { "aria-label": "Experiments" } },
@@ -83,10 +94,24 @@ export class RunList {
 
   private item(e: ExperimentSummary): HTMLLIElement {
     const badges = [...e.kinds.entries()].map(([kind, n]) =>
-      el("span", { class: `badge kind-${kind}`, data: { kind }, attrs: { title: `${n} × ${kind}`, style: `border-color:${KIND_COLOR[kind]}` } }, n > 1 ? `${kind} ×${n}` : kind),
+      el(
+        "span",
+        {
+          class: `badge kind-${kind}`,
+          data: { kind },
+          attrs: { title: `${n} × ${kind}`, style: `border-color:${KIND_COLOR[kind]}` },
+        },
+        n > 1 ? `${kind} ×${n}` : kind,
+      ),
     );
     if (!badges.length) {
-      badges.push(el("span", { class: e.notChecked ? "badge not-checked" : "badge healthy" }, e.notChecked ? "not checked" : "healthy"));
+      badges.push(
+        el(
+          "span",
+          { class: e.notChecked ? "badge not-checked" : "badge healthy" },
+          e.notChecked ? "not checked" : "healthy",
+        ),
+      );
     }
     const selected = this.selected.has(e.name);
     const color = this.colors.get(e.name) ?? "#888";
@@ -100,7 +125,12 @@ export class RunList {
     const button = el(
       "button",
       { class: "run", data: { name: e.name }, attrs: { type: "button", "aria-current": String(selected) } },
-      el("span", { class: "run-name" }, el("span", { class: "swatch", attrs: { style: `background:${color}` } }), e.name),
+      el(
+        "span",
+        { class: "run-name" },
+        el("span", { class: "swatch", attrs: { style: `background:${color}` } }),
+        e.name,
+      ),
       el("span", { class: "badges" }, ...badges),
     );
     button.addEventListener("click", () => this.callbacks.onSelect(e.name));

@@ -91,7 +91,10 @@ export interface StateSources {
  */
 export function initialState(sources: StateSources): ViewState {
   const tb = sources.tensorboardSmoothing;
-  const defaults = { ...DEFAULT_STATE, smoothing: tb !== null && Number.isFinite(tb) ? clampSmoothing(tb) : DEFAULT_STATE.smoothing };
+  const defaults = {
+    ...DEFAULT_STATE,
+    smoothing: tb !== null && Number.isFinite(tb) ? clampSmoothing(tb) : DEFAULT_STATE.smoothing,
+  };
   const hash = [sources.own, sources.host ?? "", sources.saved ?? ""].find((h) => h.replace(/^#/, "") !== "") ?? "";
   return parseHash(hash, defaults);
 }

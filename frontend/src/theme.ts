@@ -13,8 +13,20 @@ export interface Theme {
   grid: string;
 }
 
-export const LIGHT: Theme = { dark: false, background: "#ffffff", text: "#212121", axis: "#616161", grid: "rgba(0,0,0,0.08)" };
-export const DARK: Theme = { dark: true, background: "#303030", text: "#e0e0e0", axis: "#bdbdbd", grid: "rgba(255,255,255,0.12)" };
+export const LIGHT: Theme = {
+  dark: false,
+  background: "#ffffff",
+  text: "#212121",
+  axis: "#616161",
+  grid: "rgba(0,0,0,0.08)",
+};
+export const DARK: Theme = {
+  dark: true,
+  background: "#303030",
+  text: "#e0e0e0",
+  axis: "#bdbdbd",
+  grid: "rgba(255,255,255,0.12)",
+};
 
 const DARK_CLASS = "dark-mode";
 const DARK_QUERY = "(prefers-color-scheme: dark)";

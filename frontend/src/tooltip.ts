@@ -69,7 +69,11 @@ export function tooltipTable(rows: TooltipRow[]): HTMLTableElement {
         el(
           "tr",
           { class: "tooltip-row", data: { step: r.step } },
-          el("td", {}, el("span", { class: `swatch${r.dash.length ? " dashed" : ""}`, attrs: { style: `background:${r.color}` } })),
+          el(
+            "td",
+            {},
+            el("span", { class: `swatch${r.dash.length ? " dashed" : ""}`, attrs: { style: `background:${r.color}` } }),
+          ),
           el("td", { class: "tooltip-run" }, r.label),
           el("td", { class: "num" }, r.smoothed ?? ""),
           el("td", { class: "num" }, r.value),

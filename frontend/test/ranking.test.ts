@@ -4,7 +4,17 @@ import { summarize } from "../src/ranking";
 import type { DiagnosedCurve } from "../src/types";
 
 function curve(name: string, primary = true): DiagnosedCurve {
-  return { name, metric: "loss", direction: "min", primary, train: null, validation: null, status: "healthy", findings: [], not_checked: [] };
+  return {
+    name,
+    metric: "loss",
+    direction: "min",
+    primary,
+    train: null,
+    validation: null,
+    status: "healthy",
+    findings: [],
+    not_checked: [],
+  };
 }
 
 test("experiments come in the document's ranking, the main curve first", () => {
@@ -17,7 +27,13 @@ test("experiments come in the document's ranking, the main curve first", () => {
     ],
   };
   const s = summarize(doc);
-  assert.deepEqual(s.map((e) => e.name), ["c", "a", "b"]);
+  assert.deepEqual(
+    s.map((e) => e.name),
+    ["c", "a", "b"],
+  );
   assert.equal(s[1].curves[0].primary, true);
-  assert.deepEqual(summarize({ curves: [curve("z"), curve("y")] }).map((e) => e.name), ["z", "y"]);
+  assert.deepEqual(
+    summarize({ curves: [curve("z"), curve("y")] }).map((e) => e.name),
+    ["z", "y"],
+  );
 });

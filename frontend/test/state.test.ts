@@ -1,10 +1,25 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { DEFAULT_STATE, compileFilter, formatHash, fromHostHash, initialState, parseHash, toHostHash } from "../src/state";
+import {
+  DEFAULT_STATE,
+  compileFilter,
+  formatHash,
+  fromHostHash,
+  initialState,
+  parseHash,
+  toHostHash,
+} from "../src/state";
 import { stepToX, xValues } from "../src/xaxis";
 
 test("hash round-trips, including names that need escaping", () => {
-  const state = { selected: ["a&b=c #1/<img>", "second"], filter: "^run_[0-9]+$", smoothing: 0.95, yScale: "linear" as const, xMode: "relative" as const, baseline: "base line" };
+  const state = {
+    selected: ["a&b=c #1/<img>", "second"],
+    filter: "^run_[0-9]+$",
+    smoothing: 0.95,
+    yScale: "linear" as const,
+    xMode: "relative" as const,
+    baseline: "base line",
+  };
   assert.deepEqual(parseHash(formatHash(state)), state);
   assert.equal(formatHash(DEFAULT_STATE), "");
   assert.deepEqual(parseHash(""), DEFAULT_STATE);
@@ -31,7 +46,7 @@ test("steps map to relative and wall time by interpolation", () => {
   assert.equal(stepToX(line, 99, "relative"), 30);
 });
 
-test("start-up state: the iframe hash, else the page URL, else the saved view; TensorBoard's smoothing by default", () => {
+test("start-up: the iframe hash, else the page URL, else the saved view; TensorBoard's smoothing by default", () => {
   const none = { own: "", host: null, saved: null, tensorboardSmoothing: null };
   assert.deepEqual(initialState(none), DEFAULT_STATE);
   assert.equal(initialState({ ...none, tensorboardSmoothing: 0.8 }).smoothing, 0.8);
