@@ -15,7 +15,7 @@ from typing import Sequence
 from . import __version__
 from .detectors import KINDS
 from .progress import Progress
-from .report import ranking_text, render_text
+from .report import ranking_text, render_text, use_color
 from .sweep import LOCAL_PROCESSES, diagnose_sweep, top
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
@@ -61,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--val-tag", metavar="TAG", help="the validation loss tag, for logs that follow no convention")
     d.add_argument("--output", "-o", metavar="FILE", help="write the output to FILE instead of stdout")
     d.add_argument("--quiet", "-q", action="store_true", help="no progress on stderr")
+    d.add_argument("--verbose", "-v", action="store_true", help="text output: each finding's evidence and whole summary")
     d.add_argument(
         "--scheduler",
         type=_scheduler,
@@ -96,7 +97,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.json:
         text = json.dumps(shown, indent=2, allow_nan=False)
     else:
-        text = render_text(shown)
+        text = render_text(shown, verbose=args.verbose, color=not args.output and use_color(sys.stdout))
         if args.top:
             text = f"The {len(shown['ranking'])} worst experiment(s):\n{ranking_text(shown['ranking'])}\n\n{text}"
     if args.output:

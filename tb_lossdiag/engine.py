@@ -195,16 +195,21 @@ def comparisons(mains: Mapping[str, ExperimentSpec], load: Loader, baseline: str
 
 
 def document(curves: list[dict], compared: list[dict] = (), warnings: Iterable[str] = ()) -> dict:
-    """Assemble (and make strictly JSON-safe) a ``tb-lossdiag/1`` document."""
-    return clean(
-        {
-            "schema": SCHEMA,
-            "generator": f"tb-lossdiag {__version__}",
-            "curves": curves,
-            "comparisons": list(compared),
-            "warnings": list(warnings),
-        }
-    )
+    """Assemble (and make strictly JSON-safe) a ``tb-lossdiag/1`` document.
+
+    ``ranking`` lists every experiment, worst first (see :func:`.sweep.ranking`),
+    so the text report and the tab show experiments in one order.
+    """
+    from .sweep import ranking  # sweep builds on this module
+
+    doc = {
+        "schema": SCHEMA,
+        "generator": f"tb-lossdiag {__version__}",
+        "curves": curves,
+        "comparisons": list(compared),
+        "warnings": list(warnings),
+    }
+    return clean({**doc, "ranking": ranking(doc)})
 
 
 def build_document(

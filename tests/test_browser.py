@@ -32,7 +32,7 @@ LAUNCH_ARGS = [
 ]  # fmt: skip
 FRAME = 'iframe[src*="plugin_entry.html?name=lossdiag"]'
 XSS_NAME = "<img src=x onerror=alert(1)>"
-SCREENSHOT = os.path.join(os.path.dirname(__file__), os.pardir, "docs", "screenshot.png")
+DOCS = os.path.join(os.path.dirname(__file__), os.pardir, "docs")
 
 
 def write_pathologies(logdir: str) -> None:

@@ -2,7 +2,8 @@
 
 Every labelled pathology must appear as an annotation on its experiment's
 chart, at the labelled step where the label has one, and the healthy runs
-must read as healthy. The README's screenshot is taken here.
+must read as healthy. The README's screenshots are taken here: several
+experiments in one chart, and TensorBoard's dark theme.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from typing import Iterator
 import pytest
 
 from tests.tb_server import TensorBoardServer
-from tests.test_browser import CHROMIUM, LAUNCH_ARGS, SCREENSHOT, Tab
+from tests.test_browser import CHROMIUM, DOCS, LAUNCH_ARGS, Tab
 
 pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM), reason="needs Debian's chromium")
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -49,9 +50,27 @@ def test_each_demo_pathology_is_annotated(tab: Tab, demo_logs) -> None:
             assert ["divergence", label["onset_step"]] in shown, (name, shown)
 
 
-def test_readme_screenshot_of_the_overfitting_demo(tab: Tab) -> None:
+def test_readme_screenshot_of_several_experiments_in_one_chart(tab: Tab) -> None:
     tab.select("keras/overfitting")
-    tab.frame.locator("li.finding").first.hover()
-    os.makedirs(os.path.dirname(SCREENSHOT), exist_ok=True)
-    tab.page.screenshot(path=SCREENSHOT)
-    assert os.path.getsize(SCREENSHOT) > 10_000
+    for name in ("keras/healthy", "keras/spikes"):
+        tab.frame.locator(f'input.run-check[data-name="{name}"]').check()
+        tab.frame.locator(".status-ready").wait_for(state="attached")
+    tab.frame.locator('.chart[data-experiments="3"]').first.wait_for()
+    colors = tab.main_chart().locator(".legend-item").evaluate_all("els => els.map(e => e.dataset.color)")
+    assert len(set(colors)) == 3
+    path = os.path.join(DOCS, "several-experiments.png")
+    tab.page.screenshot(path=path)
+    assert os.path.getsize(path) > 10_000
+
+
+def test_readme_screenshot_in_the_dark_theme(tab: Tab) -> None:
+    tab.page.locator('button[aria-label="Menu for changing light or dark theme"]').click()
+    tab.page.locator('button[title="Force dark TensorBoard theme."]').click()
+    tab.frame.locator("body.dark").wait_for(state="attached")
+    tab.select("keras/spikes")
+    tab.frame.locator("li.finding").first.click()
+    path = os.path.join(DOCS, "dark-theme.png")
+    tab.page.screenshot(path=path)
+    assert os.path.getsize(path) > 10_000
+    tab.page.locator('button[aria-label="Menu for changing light or dark theme"]').click()
+    tab.page.locator('button[title="Force light TensorBoard theme."]').click()

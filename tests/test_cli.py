@@ -74,11 +74,66 @@ def test_json_document(logdir: str) -> None:
         assert field in over
 
 
-def test_text_output_names_findings_and_remedies(logdir: str) -> None:
-    result = run_cli("diagnose", logdir)
+def test_text_report_groups_experiments_worst_first_with_remedies_once(logdir: str) -> None:
+    result = run_cli("diagnose", logdir, "-q")
     assert result.returncode == 0
-    assert "overfitting@" in result.stdout and "EarlyStopping" in result.stdout
-    assert "healthy" in result.stdout
+    lines = result.stdout.splitlines()
+    doc = strict_json(run_cli("diagnose", logdir, "--json", "-q").stdout)
+    # Experiment headers, in the document's ranking.
+    heads = [line.split("  ")[0] for line in lines if line[:1].isdigit() and ". " in line]
+    assert heads == [f"{e['rank']}. {e['experiment']}" for e in doc["ranking"]]
+    assert next(line for line in lines if line.startswith("3. ")) == "3. healthy  healthy"
+    # One line per finding with its steps and series, the summary on the next.
+    (main,) = [c for c in doc["curves"] if c["name"] == "overfit" and c["primary"]]
+    (over,) = [f for f in main["findings"] if f["kind"] == "overfitting"]
+    row = next(line for line in lines if "overfitting" in line and "validation" in line and "steps" in line)
+    assert f"steps {over['start_step']}-{over['end_step']}" in row and "HIGH" in row.upper()
+    # Remedies once per kind, at the end; no evidence without --verbose; no colour when piped.
+    assert result.stdout.count("EarlyStopping") == 1 and "What to try:" in result.stdout
+    assert "evidence:" not in result.stdout and "\033[" not in result.stdout
+    assert "* = TensorBoard kept only a sample" not in result.stdout  # nothing was sampled
+    verbose = run_cli("diagnose", logdir, "-q", "--verbose").stdout
+    assert "evidence:" in verbose and verbose.count("EarlyStopping") == 1
+
+
+def run_in_terminal(*args: str, env: dict | None = None) -> str:
+    """The CLI's output when its stdout is a terminal (a pseudo-terminal)."""
+    import pty
+
+    leader, follower = pty.openpty()
+    command = [sys.executable, "-m", "tb_lossdiag.cli", *args]
+    process = subprocess.Popen(command, stdout=follower, stderr=subprocess.DEVNULL, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            chunk = os.read(leader, 65536)
+        except OSError:  # the terminal closed with the process
+            break
+        if not chunk:
+            break
+        chunks.append(chunk)
+    process.wait(120)
+    os.close(leader)
+    return b"".join(chunks).decode()
+
+
+def test_text_report_is_coloured_only_on_a_terminal_without_no_color(logdir: str) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    assert "\033[1;31mHIGH" in run_in_terminal("diagnose", logdir, "-q", env=env)
+    assert "\033[" not in run_in_terminal("diagnose", logdir, "-q", env={**env, "NO_COLOR": "1"})
+
+
+def test_text_report_of_six_experiments_fits_a_terminal(tmp_path) -> None:
+    from tests.test_browser import write_pathologies
+
+    write_pathologies(str(tmp_path))
+    doc = strict_json(run_cli("diagnose", str(tmp_path), "--json", "-q").stdout)
+    assert len(doc["ranking"]) == 6
+    text = run_cli("diagnose", str(tmp_path), "-q").stdout
+    print(f"\n6 experiments: {len(text.splitlines())} lines")
+    assert len(text.splitlines()) <= 80
+    assert max(len(line) for line in text.splitlines()) <= 100
 
 
 def test_fail_on_exit_codes(logdir: str) -> None:

@@ -30,8 +30,8 @@ export function fetchDiagnosis(baseline: string, signal?: AbortSignal): Promise<
   return getJson<DiagnosisDocument>(`./diagnosis${q}`, signal);
 }
 
-export function fetchCurves(experiment: string, baseline: string, signal?: AbortSignal): Promise<CurvesDocument> {
-  const q = new URLSearchParams({ experiment });
-  if (baseline && baseline !== experiment) q.set("baseline", baseline);
+export function fetchCurves(experiments: string[], baseline: string, signal?: AbortSignal): Promise<CurvesDocument> {
+  const q = new URLSearchParams(experiments.map((name) => ["experiment", name]));
+  if (baseline) q.set("baseline", baseline);
   return getJson<CurvesDocument>(`./curves?${q}`, signal);
 }

@@ -1,252 +1,162 @@
-// One curve's chart: raw points faint, TensorBoard-smoothed lines on top,
-// the learning rate on a secondary axis, and the findings drawn over it.
-// Built on uPlot: small, fast with 1e5+ points, and its draw hooks let us
-// paint bands and markers on the same canvas (so PNG exports include them).
+// One metric's chart, for one or several experiments: raw points faint,
+// TensorBoard-smoothed lines on top, the learning rate on a secondary axis,
+// the findings drawn over it. This module only builds the DOM and wires
+// uPlot; data preparation (chartdata), zoom arithmetic (zoom), the tooltip
+// (tooltip), axes (axes) and painting (paint) live in their own modules.
+// Every zoom (drag, finding, keyboard, reset) goes through `zoomTo`, which
+// downsamples the new range and sets the x scale in one batch.
 
 import uPlot from "uplot";
-import { findingShapes, shapeRect, zoomRange, type Shape } from "./annotations";
+import { findingShapes, shapeRect, zoomRange } from "./annotations";
+import { STEP_INCRS, axisWidth, formatTick, formatX } from "./axes";
+import {
+  chartFindings,
+  fullRange,
+  lineOf,
+  prepareLines,
+  stepRange,
+  tableFor,
+  type ChartCurve,
+  type Line,
+} from "./chartdata";
+import { linesToCsv } from "./csv";
 import { el, setChildren } from "./dom";
 import { saveBlob } from "./download";
-import { downsample, lowerBound } from "./downsample";
+import { paintNonFinite, paintShapes, type PlacedShape } from "./paint";
 import { KIND_COLOR, LEARNING_RATE_COLOR, ROLE_STYLE, withAlpha } from "./palette";
-import { smooth } from "./smoothing";
+import { chartPng } from "./png";
 import type { YScale } from "./state";
-import type { CurveData, LearningRate, Role, SeriesData } from "./types";
-import { formatDuration, stepToX, xValues, type Timeline, type XMode } from "./xaxis";
+import type { Theme } from "./theme";
+import { tooltipRows, tooltipTable } from "./tooltip";
+import type { Direction, LearningRate } from "./types";
+import { stepToX, type XMode } from "./xaxis";
+import { clampRange, isFull, keyAction, panBy, zoomBy, type Range } from "./zoom";
 
 export interface ChartInput {
   title: string;
-  curve: CurveData;
+  metric: string;
+  direction: Direction;
+  curves: ChartCurve[];
   learningRate: LearningRate | null;
   smoothing: number;
   yScale: YScale;
   xMode: XMode;
   width: number;
+  theme: Theme;
 }
 
 export interface ChartHandle {
   /** The chart's element: title, legend, plot and its list of annotations. */
   root: HTMLElement;
+  /** Index in this chart of `experiment`'s finding number `index` on this metric (-1 if absent). */
+  findingIndex(experiment: string, index: number): number;
   highlight(finding: number | null): void;
   zoomToFinding(finding: number): void;
+  zoomTo(range: Range): void;
+  /** The x range shown. */
+  view(): Range;
   resize(width: number): void;
   toPng(): Promise<Blob>;
   destroy(): void;
 }
 
-/** A series prepared for display: x values, raw and smoothed values (NaN = not drawable). */
-interface Line {
-  role: Role | "learning_rate";
-  label: string;
-  color: string;
-  dash: number[];
-  scale: string;
-  timeline: Timeline;
-  xs: Float64Array;
-  raw: Float64Array;
-  smoothed: Float64Array | null;
-}
-
 const HEIGHT = 300;
+/** A drag narrower than this (CSS pixels) is a click, not a zoom. */
+const MIN_DRAG_PX = 3;
 
-function toNumbers(values: (number | null)[], log: boolean): Float64Array {
-  return Float64Array.from(values, (v) => (v === null || (log && v <= 0) ? NaN : v));
+/** uPlot series for the lines, and the index of each line's first (raw) series. */
+function plotSeries(lines: Line[], xMode: XMode): { series: uPlot.Series[]; first: number[] } {
+  const series: uPlot.Series[] = [{ value: (_u, v) => (v == null ? "" : formatX(xMode, v)) }];
+  const first: number[] = [];
+  for (const line of lines) {
+    first.push(series.length);
+    const common = { scale: line.scale, dash: line.dash, points: { show: false }, spanGaps: false };
+    series.push({
+      ...common,
+      label: `${line.label} raw`,
+      stroke: line.smoothed ? withAlpha(line.color, 0.3) : line.color,
+      width: 1,
+    });
+    if (line.smoothed) series.push({ ...common, label: line.label, stroke: line.color, width: 2 });
+  }
+  return { series, first };
 }
 
-function prepareLines(input: ChartInput, log: boolean): Line[] {
-  const lines: Line[] = input.curve.series.map((s: SeriesData) => {
-    const style = ROLE_STYLE[s.role];
-    const raw = toNumbers(s.values, false);
-    const smoothed = smooth(raw, input.smoothing);
-    if (log) smoothed.forEach((v, i) => v <= 0 && (smoothed[i] = NaN));
-    return {
-      role: s.role,
-      label: `${style.label} (${s.run})`,
-      color: style.color,
-      dash: style.dash,
-      scale: "y",
-      timeline: s,
-      xs: xValues(s, input.xMode),
-      raw: toNumbers(s.values, log),
-      smoothed,
-    };
-  });
-  const lr = input.learningRate;
-  if (lr && lr.steps.length) {
-    lines.push({
-      role: "learning_rate",
-      label: `learning rate (${lr.tag})`,
-      color: LEARNING_RATE_COLOR,
-      dash: [2, 3],
+function plotAxes(input: ChartInput, hasLr: boolean): uPlot.Axis[] {
+  const { theme, xMode } = input;
+  const look = { stroke: theme.axis, grid: { stroke: theme.grid, width: 1 }, ticks: { stroke: theme.grid, width: 1 } };
+  const size = (_u: uPlot, values: string[] | null) => axisWidth(values);
+  const axes: uPlot.Axis[] = [
+    {
+      ...look,
+      label: xMode === "step" ? "step" : xMode === "relative" ? "relative time" : "wall time",
+      ...(xMode === "step" ? { incrs: STEP_INCRS } : {}),
+      ...(xMode === "wall" ? {} : { values: (_u: uPlot, ticks: number[]) => ticks.map((v) => formatX(xMode, v)) }),
+    },
+    { ...look, label: input.metric, size, values: (_u, ticks) => ticks.map(formatTick) },
+  ];
+  if (hasLr) {
+    axes.push({
+      ...look,
       scale: "lr",
-      timeline: lr,
-      xs: xValues(lr, input.xMode),
-      raw: toNumbers(lr.values, false),
-      smoothed: null,
+      side: 1,
+      label: "learning rate",
+      stroke: LEARNING_RATE_COLOR,
+      grid: { show: false },
+      size,
+      values: (_u, t) => t.map(formatTick),
     });
   }
-  return lines;
-}
-
-/** The joined uPlot data table for x range [x0, x1], downsampled to `columns`. */
-function tableFor(lines: Line[], x0: number, x1: number, columns: number): uPlot.AlignedData {
-  const tables: uPlot.AlignedData[] = [];
-  for (const line of lines) {
-    for (const ys of line.smoothed ? [line.raw, line.smoothed] : [line.raw]) {
-      const d = downsample(line.xs, ys, x0, x1, columns);
-      tables.push([d.x, d.y.map((v) => (Number.isFinite(v) ? v : null))]);
-    }
-  }
-  return uPlot.join(tables);
-}
-
-function fullRange(lines: Line[]): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (const l of lines) {
-    if (!l.xs.length) continue;
-    lo = Math.min(lo, l.xs[0]);
-    hi = Math.max(hi, l.xs[l.xs.length - 1]);
-  }
-  return Number.isFinite(lo) ? [lo, hi] : [0, 1];
-}
-
-function formatValue(v: number): string {
-  if (!Number.isFinite(v)) return "non-finite";
-  return Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : String(+v.toPrecision(5));
-}
-
-function nearestIndex(xs: Float64Array, x: number): number {
-  const i = lowerBound(xs, x);
-  if (i <= 0) return 0;
-  if (i >= xs.length) return xs.length - 1;
-  return x - xs[i - 1] <= xs[i] - x ? i - 1 : i;
-}
-
-/** Canvas text for the x value of the cursor or an axis tick. */
-function xFormatter(mode: XMode): (v: number) => string {
-  if (mode === "relative") return formatDuration;
-  if (mode === "wall") return (v) => new Date(v * 1000).toLocaleString();
-  return (v) => String(Math.round(v));
+  return axes;
 }
 
 export function createChart(input: ChartInput): ChartHandle {
-  const log = input.yScale === "log" && input.curve.direction === "min";
-  const lines = prepareLines(input, log);
-  const curveLines = lines.filter((l) => l.role === "train" || l.role === "validation");
-  const [firstX, lastX] = fullRange(lines);
-  const steps = curveLines.flatMap((l) => (l.timeline.steps.length ? [l.timeline.steps[0], l.timeline.steps[l.timeline.steps.length - 1]] : []));
-  const firstStep = steps.length ? Math.min(...steps) : 0;
-  const lastStep = steps.length ? Math.max(...steps) : 0;
-  const findings = input.curve.findings;
-  const shapes: Shape[] = findings.flatMap((f, i) => findingShapes(f, i, lastStep));
+  const log = input.yScale === "log" && input.direction === "min";
+  const lines = prepareLines({
+    curves: input.curves,
+    learningRate: input.learningRate,
+    smoothing: input.smoothing,
+    log,
+    xMode: input.xMode,
+  });
+  const full = fullRange(lines);
+  const [firstStep, lastStep] = stepRange(lines);
+  const findings = chartFindings(input.curves);
+  const several = input.curves.length > 1;
+  const shapes = findings.flatMap((f, i) => findingShapes(f.finding, i, lastStep));
+  const findingLine = findings.map((f) => lineOf(lines, f.experiment, f.finding.series));
+  const nonfiniteX = lines.map((l) =>
+    l.scale === "y" ? [...l.xs].filter((_, i) => !Number.isFinite(l.values[i])) : [],
+  );
   let highlighted: number | null = null;
+  let view: Range = full;
 
-  const timelineOf = (series: string): Timeline | undefined =>
-    (curveLines.find((l) => l.role === series) ?? curveLines[0])?.timeline;
-
+  const { series, first } = plotSeries(lines, input.xMode);
+  const shownOn = (u: uPlot) => (line: number) => u.series[first[line]].show !== false;
   const tooltip = el("div", { class: "tooltip", attrs: { role: "status" } });
   tooltip.hidden = true;
 
-  const uSeries: uPlot.Series[] = [{ value: (_u, v) => (v == null ? "" : xFormatter(input.xMode)(v)) }];
-  /** Index of each line's first uPlot series (raw; smoothed follows it). */
-  const firstSeries: number[] = [];
-  for (const line of lines) {
-    firstSeries.push(uSeries.length);
-    uSeries.push({
-      label: `${line.label} raw`,
-      scale: line.scale,
-      stroke: line.smoothed ? withAlpha(line.color, 0.3) : line.color,
-      width: 1,
-      dash: line.dash,
-      points: { show: false },
-    });
-    if (line.smoothed) {
-      uSeries.push({ label: line.label, scale: line.scale, stroke: line.color, width: 2, dash: line.dash, points: { show: false } });
-    }
-  }
-
-  const axes: uPlot.Axis[] = [
-    { values: input.xMode === "wall" ? undefined : (_u, ticks) => ticks.map(xFormatter(input.xMode)), label: input.xMode === "step" ? "step" : input.xMode === "relative" ? "relative time" : "wall time" },
-    { label: input.curve.metric, size: 60 },
-  ];
-  if (input.learningRate && input.learningRate.steps.length) {
-    axes.push({ scale: "lr", side: 1, label: "learning rate", stroke: LEARNING_RATE_COLOR, grid: { show: false }, size: 70, values: (_u, t) => t.map((v) => String(+v.toPrecision(2))) });
-  }
-
-  const drawAnnotations = (u: uPlot) => {
-    const ctx = u.ctx;
+  const draw = (u: uPlot) => {
     const box = { left: u.bbox.left, top: u.bbox.top, width: u.bbox.width, height: u.bbox.height };
-    const px = uPlot.pxRatio;
-    ctx.save();
-    ctx.beginPath();
-    ctx.rect(box.left, box.top, box.width, box.height);
-    ctx.clip();
-    ctx.font = `${11 * px}px sans-serif`;
-    ctx.textBaseline = "top";
+    const placed: PlacedShape[] = [];
     for (const shape of shapes) {
-      const timeline = timelineOf(findings[shape.finding].series);
+      const timeline = findingLine[shape.finding]?.timeline;
       const toX = (step: number) => u.valToPos(timeline ? stepToX(timeline, step, input.xMode) : step, "x", true);
-      const toY = (v: number) => u.valToPos(v, "y", true);
-      const rect = shapeRect(shape, box, toX, toY);
-      if (!rect) continue;
-      const dim = highlighted !== null && highlighted !== shape.finding;
-      const strong = highlighted === shape.finding;
-      const color = KIND_COLOR[shape.kind];
-      ctx.globalAlpha = dim ? 0.35 : 1;
-      ctx.strokeStyle = color;
-      ctx.fillStyle = color;
-      ctx.lineWidth = (strong ? 3 : 1.5) * px;
-      if (shape.type === "band") {
-        ctx.fillStyle = withAlpha(color, strong ? 0.28 : 0.14);
-        ctx.fillRect(rect.x, rect.y, rect.w, rect.h);
-        ctx.fillStyle = color;
-        ctx.fillText(shape.label, rect.x + 4 * px, rect.y + 4 * px);
-      } else if (shape.type === "vline") {
-        ctx.setLineDash([4 * px, 3 * px]);
-        ctx.beginPath();
-        ctx.moveTo(rect.x, rect.y);
-        ctx.lineTo(rect.x, rect.y + rect.h);
-        ctx.stroke();
-        ctx.setLineDash([]);
-        ctx.fillText(shape.label, rect.x + 4 * px, rect.y + 18 * px);
-      } else {
-        const r = (strong ? 7 : 5) * px;
-        ctx.beginPath();
-        if (shape.kind === "spike") {
-          ctx.moveTo(rect.x, rect.y - r);
-          ctx.lineTo(rect.x + r, rect.y);
-          ctx.lineTo(rect.x, rect.y + r);
-          ctx.lineTo(rect.x - r, rect.y);
-          ctx.closePath();
-        } else {
-          ctx.moveTo(rect.x - r, rect.y - r);
-          ctx.lineTo(rect.x + r, rect.y + r);
-          ctx.moveTo(rect.x + r, rect.y - r);
-          ctx.lineTo(rect.x - r, rect.y + r);
-        }
-        ctx.stroke();
-      }
+      const rect = shapeRect(shape, box, toX, (v) => u.valToPos(v, "y", true));
+      if (rect) placed.push({ shape, rect });
     }
-    // Non-finite values: a triangle on the top edge at each such step, per series.
-    ctx.globalAlpha = 1;
-    input.curve.series.forEach((s) => {
-      const line = lines.findIndex((l) => l.role === s.role);
-      if (!s.nonfinite.length || !u.series[firstSeries[line]].show) return;
-      ctx.fillStyle = ROLE_STYLE[s.role].color;
-      let lastPx = -Infinity;
-      for (const nf of s.nonfinite) {
-        const x = u.valToPos(stepToX(s, nf.step, input.xMode), "x", true);
-        if (x - lastPx < 3 * px) continue;
-        lastPx = x;
-        ctx.beginPath();
-        ctx.moveTo(x - 4 * px, box.top);
-        ctx.lineTo(x + 4 * px, box.top);
-        ctx.lineTo(x, box.top + 7 * px);
-        ctx.fill();
-      }
+    paintShapes(u.ctx, box, uPlot.pxRatio, placed, highlighted);
+    const shown = shownOn(u);
+    lines.forEach((line, i) => {
+      if (nonfiniteX[i].length && shown(i))
+        paintNonFinite(
+          u.ctx,
+          box,
+          uPlot.pxRatio,
+          nonfiniteX[i].map((x) => u.valToPos(x, "x", true)),
+          line.color,
+        );
     });
-    ctx.restore();
   };
 
   const showTooltip = (u: uPlot) => {
@@ -255,23 +165,8 @@ export function createChart(input: ChartInput): ChartHandle {
       tooltip.hidden = true;
       return;
     }
-    const x = u.posToVal(left, "x");
-    const rows: HTMLElement[] = [];
-    let stepShown = false;
-    lines.forEach((line, i) => {
-      if (!line.xs.length || !u.series[firstSeries[i]].show) return;
-      const j = nearestIndex(line.xs, x);
-      if (!stepShown) {
-        rows.push(el("div", { class: "tooltip-step" }, `step ${line.timeline.steps[j]}`));
-        stepShown = true;
-      }
-      const value = line.raw[j];
-      const text = line.smoothed
-        ? `${formatValue(value)} (smoothed ${formatValue(line.smoothed[j])})`
-        : formatValue(value);
-      rows.push(el("div", { class: "tooltip-row" }, el("span", { class: "swatch", attrs: { style: `background:${line.color}` } }), `${line.label}: ${text}`));
-    });
-    tooltip.replaceChildren(...rows);
+    const rows = tooltipRows(lines, u.posToVal(left, "x"), shownOn(u));
+    tooltip.replaceChildren(tooltipTable(rows));
     tooltip.hidden = rows.length === 0;
     const flip = left > u.over.clientWidth / 2;
     tooltip.style.left = flip ? "" : `${left + 12}px`;
@@ -279,93 +174,158 @@ export function createChart(input: ChartInput): ChartHandle {
     tooltip.style.top = `${Math.max(0, (u.cursor.top ?? 0) - 10)}px`;
   };
 
-  // Re-downsample whenever the x range changes so zooming in shows detail.
-  let drawnRange: [number, number] = [firstX, lastX];
-  const onScale = (u: uPlot, key: string) => {
-    if (key !== "x") return;
-    const { min, max } = u.scales.x;
-    if (min == null || max == null || (min === drawnRange[0] && max === drawnRange[1])) return;
-    drawnRange = [min, max];
-    u.setData(tableFor(lines, min, max, u.bbox.width / uPlot.pxRatio), false);
+  const onSelect = (u: uPlot) => {
+    const { left, width } = u.select;
+    if (width >= MIN_DRAG_PX) zoomTo([u.posToVal(left, "x"), u.posToVal(left + width, "x")]);
+    u.setSelect({ left: 0, top: 0, width: 0, height: 0 }, false);
   };
 
-  const plot = el("div", { class: "plot" });
-  const opts: uPlot.Options = {
-    width: input.width,
-    height: HEIGHT,
-    series: uSeries,
-    axes,
-    legend: { show: false },
-    cursor: { drag: { x: true, y: false }, points: { show: false } },
-    scales: {
-      x: { time: input.xMode === "wall" },
-      y: log ? { distr: 3, log: 10 } : {},
-      lr: {},
+  const plot = el("div", {
+    class: "plot",
+    attrs: {
+      tabindex: "0",
+      role: "img",
+      "aria-label": `${input.title}. Drag or press + and - to zoom, arrows to pan, 0 to reset.`,
     },
-    hooks: { draw: [drawAnnotations], setCursor: [showTooltip], setScale: [onScale] },
-  };
-  const u = new uPlot(opts, tableFor(lines, firstX, lastX, input.width), plot);
+  });
+  const u = new uPlot(
+    {
+      width: input.width,
+      height: HEIGHT,
+      series,
+      axes: plotAxes(
+        input,
+        lines.some((l) => l.scale === "lr"),
+      ),
+      legend: { show: false },
+      cursor: { drag: { x: true, y: false, setScale: false }, points: { show: false } },
+      scales: { x: { time: input.xMode === "wall" }, y: log ? { distr: 3, log: 10 } : {}, lr: {} },
+      hooks: { draw: [draw], setCursor: [showTooltip], setSelect: [onSelect] },
+    },
+    tableFor(lines, full[0], full[1], input.width) as uPlot.AlignedData,
+    plot,
+  );
   u.over.append(tooltip);
 
-  const root = el("section", { class: "chart", data: { metric: input.curve.metric, direction: input.curve.direction, yscale: log ? "log" : "linear" } });
+  const root = el("section", {
+    class: "chart",
+    data: {
+      metric: input.metric,
+      direction: input.direction,
+      yscale: log ? "log" : "linear",
+      experiments: input.curves.length,
+    },
+  });
+
+  /** Show x range `range` (clamped to the data), re-downsampled for the plot's width. */
+  function zoomTo(range: Range): void {
+    view = clampRange(range, full);
+    const table = tableFor(lines, view[0], view[1], u.bbox.width / uPlot.pxRatio) as uPlot.AlignedData;
+    u.batch(() => {
+      u.setData(table, false);
+      u.setScale("x", { min: view[0], max: view[1] });
+    });
+    root.dataset.zoomed = String(!isFull(view, full));
+    root.dataset.view = view.join(",");
+  }
+  // uPlot's own double-click resets to the drawn data; reset to everything instead.
+  u.over.addEventListener("dblclick", () => handle.zoomTo(full));
+  plot.addEventListener("keydown", (e) => {
+    const action = keyAction(e.key);
+    if (!action) return;
+    e.preventDefault();
+    if (action === "reset") handle.zoomTo(full);
+    else if ("zoom" in action) handle.zoomTo(zoomBy(view, full, action.zoom));
+    else handle.zoomTo(panBy(view, full, action.pan));
+  });
+
   const legend = el("div", { class: "legend" });
-  lines.forEach((line, i) => {
-    const first = firstSeries[i];
-    const count = line.smoothed ? 2 : 1;
+  const legendItems = lines.map((line, i) => {
     const button = el(
       "button",
-      { class: "legend-item", data: { role: line.role }, attrs: { type: "button", "aria-pressed": "true" } },
-      el("span", { class: "swatch", attrs: { style: `background:${line.color}` } }),
+      {
+        class: "legend-item",
+        data: { role: line.role, experiment: line.experiment, color: line.color },
+        attrs: { type: "button", "aria-pressed": "true" },
+      },
+      el("span", { class: `swatch${line.dash.length ? " dashed" : ""}`, attrs: { style: `background:${line.color}` } }),
       line.label,
     );
     button.addEventListener("click", () => {
       const show = button.getAttribute("aria-pressed") !== "true";
       button.setAttribute("aria-pressed", String(show));
-      for (let k = 0; k < count; k++) u.setSeries(first + k, { show });
+      for (let k = 0; k < (line.smoothed ? 2 : 1); k++) u.setSeries(first[i] + k, { show });
     });
     legend.append(button);
+    return button;
   });
+  const visibleLines = () => lines.filter((_, i) => legendItems[i].getAttribute("aria-pressed") === "true");
 
-  const nonfinite = input.curve.series
-    .filter((s) => s.nonfinite.length)
-    .map((s) =>
-      el("li", { class: "nonfinite", data: { role: s.role, step: s.nonfinite[0].step } },
-        `${ROLE_STYLE[s.role].label}: ${s.nonfinite.length} non-finite value(s) from step ${s.nonfinite[0].step} (${s.nonfinite[0].value}), marked ▼ on the top edge`),
-    );
+  const nonfinite = input.curves.flatMap(({ experiment, curve }) =>
+    curve.series
+      .filter((s) => s.nonfinite.length)
+      .map((s) =>
+        el(
+          "li",
+          { class: "nonfinite", data: { role: s.role, step: s.nonfinite[0].step, experiment } },
+          `${several ? `${experiment} ` : ""}${ROLE_STYLE[s.role].label}: ${s.nonfinite.length} non-finite value(s) from step ${s.nonfinite[0].step} (${s.nonfinite[0].value}), marked ▼ on the top edge`,
+        ),
+      ),
+  );
 
   const handle: ChartHandle = {
     root,
+    findingIndex(experiment, index) {
+      const own = findings.map((f, i) => [f, i] as const).filter(([f]) => f.experiment === experiment);
+      return own[index]?.[1] ?? -1;
+    },
     highlight(finding) {
       highlighted = finding;
       u.redraw(false);
-      root.querySelectorAll<HTMLElement>("li.annotation").forEach((li) => li.classList.toggle("active", Number(li.dataset.finding) === finding));
+      root
+        .querySelectorAll<HTMLElement>("li.annotation")
+        .forEach((li) => li.classList.toggle("active", Number(li.dataset.finding) === finding));
     },
     zoomToFinding(finding) {
       const f = findings[finding];
-      const [s0, s1] = zoomRange(f, firstStep, lastStep);
-      const timeline = timelineOf(f.series);
-      const x0 = timeline ? stepToX(timeline, s0, input.xMode) : s0;
-      const x1 = timeline ? stepToX(timeline, s1, input.xMode) : s1;
-      u.setScale("x", { min: x0, max: x1 > x0 ? x1 : x0 + 1 });
+      if (!f) return;
+      const [s0, s1] = zoomRange(f.finding, firstStep, lastStep);
+      const timeline = findingLine[finding]?.timeline;
+      const x = (s: number) => (timeline ? stepToX(timeline, s, input.xMode) : s);
+      handle.zoomTo([x(s0), x(s1)]);
       handle.highlight(finding);
     },
+    zoomTo,
+    view: () => view,
     resize(width) {
+      if (width === u.width) return; // The chart area only grew taller.
       u.setSize({ width, height: HEIGHT });
+      zoomTo(view);
     },
-    toPng: () => chartPng(u, input.title),
+    toPng: () =>
+      chartPng(
+        u.ctx.canvas,
+        input.title,
+        visibleLines().map((l) => ({ label: l.label, color: l.color, dash: l.dash })),
+        input.theme,
+        uPlot.pxRatio,
+      ),
     destroy() {
       u.destroy();
     },
   };
 
-  const annotationList = el("ul", { class: "annotations", attrs: { "aria-label": `Findings on ${input.curve.metric}` } });
-  findings.forEach((f, i) => {
+  const annotationList = el("ul", { class: "annotations", attrs: { "aria-label": `Findings on ${input.metric}` } });
+  findings.forEach(({ finding: f, experiment }, i) => {
     const range = f.end_step === null ? `from step ${f.start_step}` : `steps ${f.start_step}–${f.end_step}`;
-    const button = el("button", { attrs: { type: "button" } }, `${f.kind} ${range}`);
+    const button = el("button", { attrs: { type: "button" } }, `${several ? `${experiment}: ` : ""}${f.kind} ${range}`);
     button.addEventListener("click", () => handle.zoomToFinding(i));
     const li = el(
       "li",
-      { class: `annotation kind-${f.kind}`, data: { kind: f.kind, step: f.start_step, endStep: f.end_step ?? "", finding: i, series: f.series } },
+      {
+        class: `annotation kind-${f.kind}`,
+        data: { kind: f.kind, step: f.start_step, endStep: f.end_step ?? "", finding: i, series: f.series, experiment },
+      },
       el("span", { class: "swatch", attrs: { style: `background:${KIND_COLOR[f.kind]}` } }),
       button,
     );
@@ -373,41 +333,35 @@ export function createChart(input: ChartInput): ChartHandle {
     li.addEventListener("mouseleave", () => handle.highlight(null));
     annotationList.append(li);
   });
-  const reset = el("button", { class: "reset-zoom", attrs: { type: "button" } }, "Reset zoom");
-  reset.addEventListener("click", () => {
-    u.setScale("x", { min: firstX, max: lastX });
-    handle.highlight(null);
-  });
-  const png = el("button", { class: "download-png", attrs: { type: "button" } }, "PNG");
-  png.addEventListener("click", async () => saveBlob(await handle.toPng(), `${input.title}.png`));
-
+  const button = (cls: string, text: string, title: string, onClick: () => void) => {
+    const b = el("button", { class: cls, attrs: { type: "button", title } }, text);
+    b.addEventListener("click", onClick);
+    return b;
+  };
+  const slug = input.title.replace(/\s*·\s*/g, "-");
+  const actions = el(
+    "span",
+    { class: "chart-actions" },
+    button("reset-zoom", "Reset zoom", "Show all steps (0, Home or Escape on the chart)", () => {
+      handle.zoomTo(full);
+      handle.highlight(null);
+    }),
+    button("download-csv", "CSV", "Download the shown series as CSV", () =>
+      saveBlob(new Blob([linesToCsv(visibleLines())], { type: "text/csv" }), `${slug}.csv`),
+    ),
+    button("download-png", "PNG", "Download the chart as PNG, with its title and legend", async () =>
+      saveBlob(await handle.toPng(), `${slug}.png`),
+    ),
+  );
   setChildren(
     root,
-    el("header", { class: "chart-header" }, el("h3", {}, input.title), el("span", { class: "chart-actions" }, reset, png)),
+    el("header", { class: "chart-header" }, el("h3", {}, input.title), actions),
     legend,
     plot,
     nonfinite.length ? el("ul", { class: "nonfinite-list" }, ...nonfinite) : null,
     annotationList,
   );
+  root.dataset.zoomed = "false";
+  root.dataset.view = full.join(",");
   return handle;
-}
-
-/** The plot canvas under a title, on white, as a PNG. */
-function chartPng(u: uPlot, title: string): Promise<Blob> {
-  const src = u.ctx.canvas;
-  const px = uPlot.pxRatio;
-  const head = Math.round(28 * px);
-  const canvas = document.createElement("canvas");
-  canvas.width = src.width;
-  canvas.height = src.height + head;
-  const ctx = canvas.getContext("2d");
-  if (!ctx) return Promise.reject(new Error("no 2D canvas"));
-  ctx.fillStyle = "#ffffff";
-  ctx.fillRect(0, 0, canvas.width, canvas.height);
-  ctx.fillStyle = "#212121";
-  ctx.font = `${14 * px}px sans-serif`;
-  ctx.textBaseline = "middle";
-  ctx.fillText(title, 8 * px, head / 2);
-  ctx.drawImage(src, 0, head);
-  return new Promise((resolve, reject) => canvas.toBlob((b) => (b ? resolve(b) : reject(new Error("PNG export failed"))), "image/png"));
 }

@@ -23,13 +23,7 @@ export function lowerBound(xs: ArrayLike<number>, value: number): number {
  * Points of (xs, ys) to draw `columns` pixel columns wide over [x0, x1].
  * One point either side of the range is kept so lines reach the edges.
  */
-export function downsample(
-  xs: ArrayLike<number>,
-  ys: ArrayLike<number>,
-  x0: number,
-  x1: number,
-  columns: number,
-): XY {
+export function downsample(xs: ArrayLike<number>, ys: ArrayLike<number>, x0: number, x1: number, columns: number): XY {
   const first = Math.max(0, lowerBound(xs, x0) - 1);
   const last = Math.min(xs.length - 1, lowerBound(xs, x1 + Number.EPSILON * Math.abs(x1)));
   const keep: number[] = [];
@@ -39,7 +33,11 @@ export function downsample(
   } else {
     const scale = cols / (x1 - x0);
     let col = -1;
-    let lo = -1, hi = -1, start = -1, gap = -1, end = -1;
+    let lo = -1,
+      hi = -1,
+      start = -1,
+      gap = -1,
+      end = -1;
     const flush = () => {
       if (start < 0) return;
       const picked = [start, lo, hi, gap, end].filter((i) => i >= 0).sort((a, b) => a - b);

@@ -45,8 +45,20 @@ export interface DiagnosedCurve {
 export interface Comparison {
   run: string;
   baseline: string;
-  verdict: "better" | "worse" | "equivalent";
+  verdict: "better" | "worse" | "equivalent" | "not_comparable";
+  /** Why there is no verdict (with "not_comparable"). */
+  reason?: string;
   [key: string]: unknown;
+}
+
+/** One experiment in the document's ranking (every experiment, worst first). */
+export interface RankingEntry {
+  rank: number;
+  experiment: string;
+  worst_severity: Severity | null;
+  findings: number;
+  confidence: number;
+  kinds: FindingKind[];
 }
 
 export interface DiagnosisDocument {
@@ -54,6 +66,7 @@ export interface DiagnosisDocument {
   curves: DiagnosedCurve[];
   comparisons: Comparison[];
   warnings: string[];
+  ranking: RankingEntry[];
   sampling?: { sampled_series: number; flag: string };
 }
 

@@ -5,25 +5,74 @@ import type { Finding } from "../src/types";
 
 function finding(patch: Partial<Finding>): Finding {
   return {
-    kind: "plateau", series: "train", start_step: 100, end_step: 200, severity: "medium",
-    confidence: 0.9, summary: "", evidence: {}, remedies: [], markers: [], ...patch,
+    kind: "plateau",
+    series: "train",
+    start_step: 100,
+    end_step: 200,
+    severity: "medium",
+    confidence: 0.9,
+    summary: "",
+    evidence: {},
+    remedies: [],
+    markers: [],
+    ...patch,
   };
 }
 
 test("overfitting: a marker at the onset and the region after it shaded", () => {
   const shapes = findingShapes(finding({ kind: "overfitting", end_step: null }), 0, 1000);
-  assert.deepEqual(shapes.map((s) => [s.type, s.step, s.endStep]), [["band", 100, 1000], ["vline", 100, undefined]]);
-  assert.deepEqual(shapes.map((s) => s.label), ["overfitting", "onset"]);
+  assert.deepEqual(
+    shapes.map((s) => [s.type, s.step, s.endStep]),
+    [
+      ["band", 100, 1000],
+      ["vline", 100, undefined],
+    ],
+  );
+  assert.deepEqual(
+    shapes.map((s) => s.label),
+    ["overfitting", "onset"],
+  );
 });
 
 test("plateau and underfitting are bands; spikes are points; divergence a line and its points", () => {
-  assert.deepEqual(findingShapes(finding({ kind: "plateau" }), 1, 1000).map((s) => [s.type, s.step, s.endStep, s.finding]), [["band", 100, 200, 1]]);
-  assert.deepEqual(findingShapes(finding({ kind: "underfitting", end_step: null }), 0, 500).map((s) => [s.type, s.endStep]), [["band", 500]]);
-  const spike = findingShapes(finding({ kind: "spike", markers: [[120, 9.5], [130, 7]] }), 0, 1000);
-  assert.deepEqual(spike.map((s) => [s.type, s.step, s.value]), [["point", 120, 9.5], ["point", 130, 7]]);
-  assert.deepEqual(findingShapes(finding({ kind: "spike" }), 0, 1000).map((s) => [s.type, s.step]), [["vline", 100]]);
+  assert.deepEqual(
+    findingShapes(finding({ kind: "plateau" }), 1, 1000).map((s) => [s.type, s.step, s.endStep, s.finding]),
+    [["band", 100, 200, 1]],
+  );
+  assert.deepEqual(
+    findingShapes(finding({ kind: "underfitting", end_step: null }), 0, 500).map((s) => [s.type, s.endStep]),
+    [["band", 500]],
+  );
+  const spike = findingShapes(
+    finding({
+      kind: "spike",
+      markers: [
+        [120, 9.5],
+        [130, 7],
+      ],
+    }),
+    0,
+    1000,
+  );
+  assert.deepEqual(
+    spike.map((s) => [s.type, s.step, s.value]),
+    [
+      ["point", 120, 9.5],
+      ["point", 130, 7],
+    ],
+  );
+  assert.deepEqual(
+    findingShapes(finding({ kind: "spike" }), 0, 1000).map((s) => [s.type, s.step]),
+    [["vline", 100]],
+  );
   const div = findingShapes(finding({ kind: "divergence", end_step: null, markers: [[300, null]] }), 0, 1000);
-  assert.deepEqual(div.map((s) => [s.type, s.step, s.value]), [["vline", 100, undefined], ["point", 300, null]]);
+  assert.deepEqual(
+    div.map((s) => [s.type, s.step, s.value]),
+    [
+      ["vline", 100, undefined],
+      ["point", 300, null],
+    ],
+  );
 });
 
 test("zoomRange pads the finding and stays within the data", () => {

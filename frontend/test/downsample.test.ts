@@ -4,7 +4,7 @@ import { downsample, lowerBound } from "../src/downsample";
 
 function noisy(n: number): { xs: number[]; ys: number[] } {
   let seed = 7;
-  const rand = () => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+  const rand = () => (seed = (seed * 16807) % 2147483647) / 2147483647;
   const xs = Array.from({ length: n }, (_, i) => i);
   return { xs, ys: xs.map((i) => 1 / (1 + i / 100) + rand() * 0.01) };
 }
@@ -32,7 +32,10 @@ test("keeps every column's extremes, and so a single spike", () => {
     assert.equal(Math.max(...kept), Math.max(...all));
     assert.equal(Math.min(...kept), Math.min(...all));
   }
-  assert.deepEqual(d.x, [...d.x].sort((a, b) => a - b));
+  assert.deepEqual(
+    d.x,
+    [...d.x].sort((a, b) => a - b),
+  );
 });
 
 test("keeps the first and last points and a non-finite value", () => {
