@@ -89,9 +89,13 @@ def train_missing(outdir: str, configs: list[Config], jobs: int, report: Callabl
     if not todo:
         return
     with ProcessPoolExecutor(jobs, mp_context=get_context("spawn"), initializer=_init_worker) as pool:
-        futures = [pool.submit(train_one, outdir, c) for c in todo]
+        futures = {pool.submit(train_one, outdir, c): c.name for c in todo}
         for done, future in enumerate(as_completed(futures), 1):
-            name, seconds = future.result()
+            try:
+                name, seconds = future.result()
+            except Exception as error:  # one broken run must not lose the others; it is reported as dropped
+                report(f"[{done}/{len(todo)}] {futures[future]} FAILED: {type(error).__name__}: {error}")
+                continue
             report(f"[{done}/{len(todo)}] {name} {seconds:.1f} s")
 
 
@@ -101,7 +105,7 @@ def measure_all(outdir: str, configs: list[Config]) -> tuple[dict, list[tuple[st
     for config in configs:
         construction = cached(outdir, config)
         if construction is None:
-            dropped.append((config.name, "not trained"))
+            dropped.append((config.name, "not trained (training failed or was interrupted)"))
             continue
         curves = label.read_curves(os.path.join(outdir, config.name), config.layout)
         verdict, facts = label.verify(config, curves, construction)

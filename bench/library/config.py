@@ -14,8 +14,8 @@ import json
 import math
 from dataclasses import asdict, dataclass
 
-GENERATOR_VERSION = 1
-"""Bump when a training loop or writer changes what an unchanged config writes."""
+GENERATOR_VERSION = 2
+"""Bump when a training loop, a writer or a dataset changes what an unchanged config writes."""
 
 KINDS = ("overfitting", "underfitting", "plateau", "spike", "divergence")
 LAYOUTS = ("keras", "torch", "lightning", "hf")

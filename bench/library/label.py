@@ -47,11 +47,13 @@ UNDERFIT_MIN_RATIO = 0.6
 UNDERFIT_MAX_GAP = 0.25
 """... with validation within this fraction of training (they move together)."""
 PLATEAU_MIN_DROP = 0.1
-"""An LR cut stalls a loss that fell at least this much (relative) over the stretch before the cut ..."""
+"""An LR cut stalls a loss that fell at least this much (relative) from the first half of the stretch before
+the cut to the first half of the stretch after it ..."""
 PLATEAU_BEFORE = 0.15
-"""... that stretch being this fraction of the run ..."""
+"""... each stretch being this fraction of the run ..."""
 PLATEAU_MAX_CHANGE = 0.05
-"""... and stays within this (relative) of its level at the cut until the end."""
+"""... and that stays within this (relative) of its level just after the cut until the end (on validation when
+it is logged after the cut: with the weights frozen it has no batch noise)."""
 STALL_MIN_FRACTION = 0.2
 """A stall spans at least this fraction of the run ..."""
 STALL_BREAKOUT = 0.25
@@ -183,9 +185,14 @@ def _plateau(f: dict, curves: Curves, config: Config) -> Verdict:
         cut = f.get("lr_cut_step")
         if cut is None:
             return Verdict(dropped="no LR cut visible in the logged learning rate")
-        before = measure.level_at(steps, values, cut - PLATEAU_BEFORE * span)
-        at = measure.level_at(steps, values, cut)
-        drop, change = (before - at) / before, abs(f["end"] - at) / at
+        window = PLATEAU_BEFORE * span
+        before = measure.level_between(steps, values, cut - window, cut - window / 2)
+        after = measure.level_between(steps, values, cut, cut + window / 2)  # the points logged after the cut
+        drop = (before - after) / before
+        # Stopped dead: judged on validation when it is logged after the cut (frozen weights, no batch noise).
+        flat = curves.val if curves.val is not None and (curves.val[0] > cut).sum() >= 3 else curves.finest
+        settled = measure.level_between(*flat, cut, cut + window / 2)
+        change = abs(measure.tail_level(flat[1]) - settled) / settled
         f["cut_drop_before"], f["change_after"] = drop, change
         if drop >= PLATEAU_MIN_DROP and change <= PLATEAU_MAX_CHANGE:
             return Verdict(("plateau",), (), cut)
@@ -207,25 +214,36 @@ def _spike(f: dict, curves: Curves, config: Config, construction: dict) -> Verdi
     found = measure.spikes_near(steps, values, causes, max(10, SPIKE_SEARCH_POINTS * gap))
     f["spikes"] = [[s, round(h, 2)] for s, h in found]
     if curves.fine is not None and curves.train is not None:
-        f["epoch_level_spikes"] = [s for s, _ in measure.spikes_near(*curves.train, causes, construction["steps_per_epoch"])]
+        per_epoch = construction["steps_per_epoch"]
+        if config.layout == "keras":  # Keras steps its epoch curves by epoch
+            epoch_level = measure.spikes_near(*curves.train, [c // per_epoch for c in causes], 1)
+        else:
+            epoch_level = measure.spikes_near(*curves.train, causes, per_epoch)
+        f["epoch_level_spikes"] = [s for s, _ in epoch_level]
     if not found:
         return Verdict(dropped=f"no logged point stands out after the causes at {causes}")
     return Verdict(("spike",), (), found[0][0], tuple(s for s, _ in found))
+
+
+def _collapsed(f: dict, curves: Curves) -> bool:
+    """Blown up, then frozen at the chance-level loss (the network died)."""
+    chance = f["chance_loss"]
+    if not chance or f["peak"] is None or f["peak"] < EXPLOSION_TAIL * f["lowest"]:
+        return False
+    values = curves.finest[1]
+    tail = values[-max(3, len(values) // 3):]
+    f["tail_relative_std"] = float(np.std(tail) / max(abs(np.mean(tail)), 1e-12))
+    return abs(f["end"] - chance) <= CHANCE_TOLERANCE * chance and f["tail_relative_std"] <= FROZEN_STD
 
 
 def _divergence(f: dict, curves: Curves) -> Verdict:
     onset = measure.divergence_onset(*curves.finest)
     if f["nonfinite_step"] is not None:
         return Verdict(("divergence",), (), onset if onset is not None else f["nonfinite_step"])
+    if _collapsed(f, curves):
+        return Verdict(("divergence",), ("plateau",), onset)
     if f["peak"] is not None and f["peak"] >= EXPLOSION_PEAK * f["start"] and f["end"] >= EXPLOSION_TAIL * f["lowest"]:
         return Verdict(("divergence",), (), onset)
-    chance = f["chance_loss"]
-    if chance and f["peak"] is not None and f["peak"] >= EXPLOSION_TAIL * f["lowest"]:
-        tail = curves.finest[1][-max(3, len(curves.finest[1]) // 3):]
-        frozen = float(np.std(tail) / max(np.mean(tail), 1e-12))
-        f["tail_relative_std"] = frozen
-        if abs(f["end"] - chance) <= CHANCE_TOLERANCE * chance and frozen <= FROZEN_STD:
-            return Verdict(("divergence",), ("plateau",), onset)
     return Verdict(dropped=f"no NaN, peak {f['peak']:.3g} vs start {f['start']:.3g}, end {f['end']:.3g}")
 
 

@@ -86,15 +86,16 @@ def spikes_near(
     mads: float = SPIKE_MADS,
     rise: float = SPIKE_RISE,
 ) -> list[tuple[int, float]]:
-    """Logged points in ``[event, event + search]`` standing above their local level: ``(step, height)``.
+    """Logged points in ``[event - 1, event + search]`` standing above their local level: ``(step, height)``.
 
-    The local level is the median of the ``window`` finite points before the
+    The window starts a step early because writers differ by one in the step
+    they log a batch at. The local level is the median of the ``window`` finite points before the
     point; it must exceed that median by ``mads`` normal-scaled MADs and by
     ``rise`` times the median. ``height`` is the value over the local median.
     """
     out = []
     for event in events:
-        for i in np.flatnonzero((steps >= event) & (steps <= event + search)):
+        for i in np.flatnonzero((steps >= event - 1) & (steps <= event + search)):
             before = values[max(0, i - window - search):i]
             before = before[np.isfinite(before)][-window:]
             if len(before) < 5 or not np.isfinite(values[i]):
@@ -116,6 +117,13 @@ def level_at(steps: np.ndarray, values: np.ndarray, step: float) -> float:
     """The block-median level nearest to ``step``."""
     s, v = levels(steps, values)
     return float(v[np.argmin(np.abs(s - step))])
+
+
+def level_between(steps: np.ndarray, values: np.ndarray, lo: float, hi: float) -> float:
+    """Median of the finite values logged in ``lo < step <= hi`` (the nearest point's value when there is none)."""
+    s, v = finite(steps, values)
+    inside = (s > lo) & (s <= hi)
+    return float(np.median(v[inside])) if inside.any() else float(v[np.argmin(np.abs(s - hi))])
 
 
 def longest_flat(steps: np.ndarray, values: np.ndarray, band: float = 0.05) -> tuple[int, int]:
