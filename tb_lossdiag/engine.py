@@ -136,7 +136,9 @@ def diagnose_curve(
     learning_rate: Series | None = None,
 ) -> dict:
     """The document entry of one experiment curve."""
-    if detail is not None and train is not None and is_keras_running_mean(detail.tag, train.tag):
+    if spec.direction != "min":
+        detail = None  # per-batch accuracies are all noise; spikes and divergence are a loss's business
+    elif detail is not None and train is not None and is_keras_running_mean(detail.tag, train.tag):
         detail = batch_means(detail, train)
     pair, flip = oriented_pair(spec.direction, train, validation, spec.metric, detail=detail, learning_rate=learning_rate)
     if pair.train is None and pair.validation is None:

@@ -5,7 +5,9 @@ Keras reports, after each batch, the mean loss of the epoch so far, and the
 as a dent that fades over the epoch, not as a spike. With the epoch each
 point belongs to (from the epoch-level points' wall times), the mean of the
 batches between two logged points is ``(b2 * m2 - b1 * m1) / (b2 - b1)``,
-``b`` counting batches since the epoch began.
+``b`` counting batches since the epoch began (the epoch's length in batches
+is the one that fits every boundary, also when ``update_freq`` logs only
+every few batches).
 """
 
 from __future__ import annotations
@@ -23,25 +25,26 @@ def is_keras_running_mean(detail_tag: str, coarse_tag: str | None) -> bool:
 def batch_means(batches: Series, epochs: Series) -> Series:
     """The mean loss of the batches between consecutive logged points, from epoch-to-date means.
 
-    ``batches`` holds the running means at global batch steps; ``epochs``
-    the epoch-level points, whose wall times close each epoch. Where the
-    epochs cannot be told apart (no wall times), ``batches`` is returned
+    ``batches`` holds the running means at global batch steps (counted from
+    1); ``epochs`` the epoch-level points, whose wall times close each
+    epoch. Where the epochs cannot be told apart (no wall times) or their
+    length in batches cannot be pinned down, ``batches`` is returned
     unchanged.
     """
-    if len(batches) < 2 or len(epochs) == 0 or not np.any(epochs.wall_times):
+    if len(batches) < 2 or len(epochs) < 2 or not np.any(epochs.wall_times):
         return batches
     epoch = np.searchsorted(epochs.wall_times, batches.wall_times, side="left")
+    per_epoch = _batches_per_epoch(batches.steps, epoch)
+    if per_epoch is None:
+        return batches
+    count = (batches.steps - 1) % per_epoch + 1  # batches since the epoch began, this one included
     first = np.ones(len(batches), dtype=bool)
-    first[1:] = epoch[1:] != epoch[:-1]
-    # Batches since the epoch began: steps counted from the last step of the previous epoch.
-    starts = np.maximum.accumulate(np.where(first, np.arange(len(batches)), 0))
-    base = np.where(starts > 0, batches.steps[np.maximum(starts - 1, 0)], batches.steps[0] - 1)
-    count = (batches.steps - base).astype(np.float64)
+    first[1:] = (batches.steps[1:] - 1) // per_epoch != (batches.steps[:-1] - 1) // per_epoch
     total = count * batches.values
     means = batches.values.copy()
-    inner = ~first
+    inner = np.flatnonzero(~first)
     with np.errstate(invalid="ignore", divide="ignore"):
-        means[inner] = (total[inner] - total[np.flatnonzero(inner) - 1]) / (count[inner] - count[np.flatnonzero(inner) - 1])
+        means[inner] = (total[inner] - total[inner - 1]) / (count[inner] - count[inner - 1])
     return Series(
         run=batches.run,
         tag=batches.tag,
@@ -50,3 +53,20 @@ def batch_means(batches: Series, epochs: Series) -> Series:
         wall_times=batches.wall_times,
         sampled=batches.sampled,
     )
+
+
+def _batches_per_epoch(steps: np.ndarray, epoch: np.ndarray) -> int | None:
+    """The one epoch length (in batches) that puts every logged step in the epoch its wall time says.
+
+    Epoch ``e`` (from 0) holds steps ``e * n + 1 .. (e + 1) * n``: each
+    boundary between the last point of an epoch and the first of the next
+    bounds ``n``; the smallest whole ``n`` within all the bounds is it.
+    """
+    ends = np.flatnonzero(epoch[1:] != epoch[:-1])
+    if ends.size == 0:
+        return None
+    closed = epoch[ends] + 1.0  # epochs completed at that boundary
+    low = float(np.max(steps[ends] / closed))
+    high = float(np.min((steps[ends + 1] - 1) / closed))
+    n = int(np.ceil(low))
+    return n if n <= high and n >= 1 else None

@@ -39,9 +39,10 @@ def detect(
     min_points: int = 8,
     window: int | None = None,
     z: float = 3.5,
-    min_height: float = 0.15,
+    min_height: float = 0.3,
     merge_gap: int = 2,
     false_alarms: float = 0.05,
+    neighbours: int = 2,
     calibration_points: int = 200,
     tail_quantile: float = 0.95,
     tail_false_alarms: float = 0.5,
@@ -55,15 +56,17 @@ def detect(
     min_points : int, default 8
         Curves with fewer finite points are not checked.
     window : int, optional
-        Trailing points the local level and noise come from; default
-        ``n // 5`` clipped to [5, 31].
+        On a long curve, the trailing points the local level comes from;
+        default ``n // 5`` clipped to [5, 31].
     z : float, default 3.5
-        A point is outlying when it exceeds the local median by ``z`` robust
-        sigmas, and by more than the curve's largest downward excursions
-        (their 99th percentile): noise with heavy tails swings both ways,
-        while a spike goes up only...
-    min_height : float, default 0.15
-        ...and by at least this relative amount (15 % above the local level).
+        On a short curve (epoch-level logging), a point is outlying when it
+        exceeds the median of its neighbours by ``z`` robust sigmas of the
+        curve's residuals from those medians...
+    min_height : float, default 0.3
+        ...and by at least this relative amount (30 % above the local level).
+    neighbours : int, default 2
+        On a short curve, the points on each side whose median is a point's
+        level.
     merge_gap : int, default 2
         Outlying points at most this many points apart form one event.
     false_alarms : float, default 0.05
@@ -108,13 +111,15 @@ def detect(
             continue
         x, is_log = to_log(finite.values)
         k = window or int(np.clip(len(x) // 5, 5, 31))
-        level, mad = trailing_stats(x, k)
+        level, _ = trailing_stats(x, k)
         floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
         if len(x) >= calibration_points:
             outlying = _self_calibrated(x - level, k, tail_quantile, tail_false_alarms, scales, single_point_margin)
+            if np.any(finite.values == 0):
+                outlying &= level > x.min()  # where the loss is mostly exactly 0, there is no level to jump from
             sigma = _residual_scale(x - level, k)
         else:
-            outlying, sigma = _gaussian(x, level, mad, k, z, false_alarms)
+            outlying, level, sigma = _against_neighbours(x, z, false_alarms, neighbours)
         outlying &= x - level > floor
         events = _events(finite, series, pair.quantity, x, level, sigma, outlying, merge_gap, is_log)
         if len(finite) < len(curve):
@@ -125,19 +130,29 @@ def detect(
     return report
 
 
-def _gaussian(
-    x: np.ndarray, level: np.ndarray, mad: np.ndarray, k: int, z: float, false_alarms: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Outlying points of a short curve, in robust sigmas of its local noise, and those sigmas."""
+def _against_neighbours(
+    x: np.ndarray, z: float, false_alarms: float, neighbours: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Outlying points of a short curve, against their neighbours on both sides.
+
+    Returns the outlying mask, each point's level (the higher of the
+    medians of the ``neighbours`` points before it and after it) and the
+    robust sigma of the residuals from it. A spike stands above both sides;
+    the last point of a stretch before a cliff (a learning-rate decay) only
+    above the side after it. The first points, with no neighbours before
+    them, are not judged.
+    """
     n = len(x)
-    sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
+    w = max(1, min(neighbours, (n - 1) // 2))
+    padded = np.pad(x, w, mode="reflect")
+    windows = sliding_window_view(padded, 2 * w + 1)
+    level = np.maximum(np.median(windows[:, :w], axis=1), np.median(windows[:, w + 1 :], axis=1))
+    residual = x - level
+    sigma = max(MAD_TO_SIGMA * float(np.median(np.abs(residual - np.median(residual)))), noise_sigma(x))
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.where(sigma > 0, (x - level) / sigma, 0.0)
-    score[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
-    score = np.nan_to_num(score)
-    downward = -score[score < 0]
-    tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
-    return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
+        score = np.nan_to_num(residual / sigma) if sigma > 0 else np.zeros(n)
+    score[:w] = 0.0
+    return score > max(z, gaussian_extreme(n, false_alarms)), level, np.full(n, sigma)
 
 
 def _self_calibrated(
