@@ -24,6 +24,8 @@ KIND = "divergence"
 
 #: Confidence of an explosion by strength: its final level over the rise it had to reach (NaN/Inf: 1.0).
 CONFIDENCE = ((1.0, 0.7), (3.0, 0.9), (10.0, 0.99))
+#: Share of the points from an explosion's onset to the end that must stay above its bar.
+SUSTAINED_SHARE = 0.8
 #: Points whose median is the starting level (the untrained model's loss).
 START_POINTS = 3
 #: Share of the run whose spread says whether the loss froze at the end...
@@ -112,8 +114,9 @@ def _explosion(
     if not above.any():
         return None
     first = int(np.argmax(above))
-    # Sustained: it stays up to the end of the run.
-    if not above[first:].mean() >= 0.8 or not above[-1]:
+    # Sustained: up at the end of the run, and most of the way there (a loss that keeps exploding and
+    # partly recovering is still diverging).
+    if not above[first:].mean() >= SUSTAINED_SHARE or not above[-1]:
         return None
     peak = first + int(np.argmax(x[first:]))
     ratio = float(np.exp(smooth[-1] - smooth[best]))

@@ -9,6 +9,8 @@ A jump that never comes back is reported as a level shift. Downward steps
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from numpy.lib.stride_tricks import sliding_window_view
@@ -27,6 +29,8 @@ REMEDIES = [
 ]
 
 
+#: More spikes than this on one curve, and each gets at most MANY_EVENTS_CONFIDENCE.
+MAX_CONFIDENT_EVENTS, MANY_EVENTS_CONFIDENCE = 3, 0.6
 #: Severity of a spike by how many times its local level it reached.
 SEVERITY = ((1.5, "medium"), (3.0, "high"))
 #: Confidence by strength: the jump's height in robust sigmas of the curve's noise.
@@ -42,7 +46,6 @@ def detect(
     min_height: float = 0.3,
     merge_gap: int = 2,
     false_alarms: float = 0.05,
-    neighbours: int = 2,
     calibration_points: int = 200,
     tail_quantile: float = 0.95,
     tail_false_alarms: float = 0.5,
@@ -56,17 +59,15 @@ def detect(
     min_points : int, default 8
         Curves with fewer finite points are not checked.
     window : int, optional
-        On a long curve, the trailing points the local level comes from;
-        default ``n // 5`` clipped to [5, 31].
+        Trailing points the local level (and, on a short curve, the noise)
+        comes from; default ``n // 5`` clipped to [5, 31].
     z : float, default 3.5
         On a short curve (epoch-level logging), a point is outlying when it
-        exceeds the median of its neighbours by ``z`` robust sigmas of the
-        curve's residuals from those medians...
+        exceeds the local median by ``z`` robust sigmas, and by more than
+        the curve's largest downward excursions (their 99th percentile):
+        noise swings both ways, while a spike goes up only...
     min_height : float, default 0.3
         ...and by at least this relative amount (30 % above the local level).
-    neighbours : int, default 2
-        On a short curve, the points on each side whose median is a point's
-        level.
     merge_gap : int, default 2
         Outlying points at most this many points apart form one event.
     false_alarms : float, default 0.05
@@ -111,7 +112,7 @@ def detect(
             continue
         x, is_log = to_log(finite.values)
         k = window or int(np.clip(len(x) // 5, 5, 31))
-        level, _ = trailing_stats(x, k)
+        level, mad = trailing_stats(x, k)
         floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
         if len(x) >= calibration_points:
             outlying = _self_calibrated(x - level, k, tail_quantile, tail_false_alarms, scales, single_point_margin)
@@ -119,9 +120,12 @@ def detect(
                 outlying &= level > x.min()  # where the loss is mostly exactly 0, there is no level to jump from
             sigma = _residual_scale(x - level, k)
         else:
-            outlying, level, sigma = _against_neighbours(x, z, false_alarms, neighbours)
+            outlying, sigma = _gaussian(x, level, mad, k, z, false_alarms)
         outlying &= x - level > floor
         events = _events(finite, series, pair.quantity, x, level, sigma, outlying, merge_gap, is_log)
+        if len(events) > MAX_CONFIDENT_EVENTS:
+            # Many "spikes" on one curve say the curve is unstable, not that each jump is an event.
+            events = [replace(e, confidence=min(e.confidence, MANY_EVENTS_CONFIDENCE)) for e in events]
         if len(finite) < len(curve):
             # Jumps in the last quarter before a NaN/Inf are the divergence's run-up.
             run_up = float(finite.steps[0]) + 0.75 * (float(curve.steps[len(finite)]) - float(finite.steps[0]))
@@ -130,29 +134,20 @@ def detect(
     return report
 
 
-def _against_neighbours(
-    x: np.ndarray, z: float, false_alarms: float, neighbours: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Outlying points of a short curve, against their neighbours on both sides.
-
-    Returns the outlying mask, each point's level (the higher of the
-    medians of the ``neighbours`` points before it and after it) and the
-    robust sigma of the residuals from it. A spike stands above both sides;
-    the last point of a stretch before a cliff (a learning-rate decay) only
-    above the side after it. The first points, with no neighbours before
-    them, are not judged.
-    """
+def _gaussian(
+    x: np.ndarray, level: np.ndarray, mad: np.ndarray, k: int, z: float, false_alarms: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Outlying points of a short curve, in robust sigmas of its local noise, and those sigmas."""
     n = len(x)
-    w = max(1, min(neighbours, (n - 1) // 2))
-    padded = np.pad(x, w, mode="reflect")
-    windows = sliding_window_view(padded, 2 * w + 1)
-    level = np.maximum(np.median(windows[:, :w], axis=1), np.median(windows[:, w + 1 :], axis=1))
-    residual = x - level
-    sigma = max(MAD_TO_SIGMA * float(np.median(np.abs(residual - np.median(residual)))), noise_sigma(x))
+    sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
     with np.errstate(invalid="ignore", divide="ignore"):
-        score = np.nan_to_num(residual / sigma) if sigma > 0 else np.zeros(n)
-    score[:w] = 0.0
-    return score > max(z, gaussian_extreme(n, false_alarms)), level, np.full(n, sigma)
+        score = np.where(sigma > 0, (x - level) / sigma, 0.0)
+    score[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
+    score = np.nan_to_num(score)
+    downward = -score[score < 0]
+    tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
+    return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
+
 
 
 def _self_calibrated(

@@ -95,8 +95,8 @@ def detect(
         reference = min(start, float(np.log(np.log(chance))))
     else:
         limit, reference = max_progress, start
-    # A loss that fell far and came back up is unstable, not underfitting.
-    if progress >= limit or 1.0 - np.exp(best - reference) >= 2 * limit:
+    # A loss that fell far and came back up, or rose well above its start, is unstable, not underfitting.
+    if progress >= limit or progress < -max_progress or 1.0 - np.exp(best - reference) >= 2 * limit:
         return report
     gap = None
     if pair.validation is not None:
