@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
+from typing import BinaryIO
 
 import numpy as np
 
@@ -57,9 +59,32 @@ def _run_name(logdir: str, directory: str, remote: bool) -> str:
     return os.path.relpath(directory, logdir).replace(os.sep, "/")
 
 
+def event_files_in(directory: str) -> list[str]:
+    """The event files directly in ``directory`` (not in its subdirectories), in name order."""
+    if is_remote(directory):
+        fs = _gfile()
+        names = [n for n in fs.listdir(directory) if not fs.isdir(posixpath.join(directory, n))]
+        join = posixpath.join
+    else:
+        names = [e.name for e in os.scandir(directory) if e.is_file()]
+        join = os.path.join
+    return [join(directory, n) for n in sorted(names) if is_event_file(n)]
+
+
+def open_remote(path: str) -> BinaryIO:
+    """A remote file opened for reading with gfile."""
+    return _gfile().GFile(path, "rb")
+
+
+def remote_size(path: str) -> int:
+    return int(_gfile().stat(path).length)
+
+
 def read_bytes(path: str) -> np.ndarray:
-    """A file's content as a uint8 array."""
+    """A whole file's content as a uint8 array (only regular files: a FIFO would block)."""
     if is_remote(path):
-        with _gfile().GFile(path, "rb") as f:
+        with open_remote(path) as f:
             return np.frombuffer(f.read(), dtype=np.uint8)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(f"not a regular file: {path}")
     return np.fromfile(path, dtype=np.uint8)
