@@ -16,7 +16,8 @@ from . import __version__
 from .detectors import KINDS
 from .progress import Progress
 from .report import ranking_text, render_text
-from .sweep import LOCAL_PROCESSES, diagnose_sweep, top
+from .engine import top
+from .sweep import LOCAL_PROCESSES, diagnose_sweep
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 

@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+from .series import SeriesRef
+
 TRAIN_WORDS = ("train", "training")
 # Preference order when several validation-like splits exist.
 VALIDATION_WORDS = ("validation", "val", "valid", "eval", "evaluation", "dev", "test")
@@ -36,14 +38,6 @@ _MAXIMISED = re.compile(
 # Tags that look like metrics but are not a train/validation curve.
 _IGNORED = re.compile(r"vs_iterations|learning_rate|\blr\b|grad_norm|runtime|per_second|flos|hp_metric|\bepoch$")
 _TOKEN = re.compile(r"[/_\-\s.]+")
-
-
-@dataclass(frozen=True)
-class SeriesRef:
-    """A run/tag pair, the address of one scalar series."""
-
-    run: str
-    tag: str
 
 
 @dataclass(frozen=True)

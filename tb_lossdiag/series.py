@@ -1,4 +1,4 @@
-"""One scalar time series (a run/tag pair) and its normalisation."""
+"""One scalar time series, its address (a run/tag pair) and its normalisation."""
 
 from __future__ import annotations
 
@@ -31,6 +31,14 @@ def normalise(
     keep[1:] = s[1:] != s[:-1]
     order = order[keep]
     return steps[order], values[order], wall_times[order]
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """A run/tag pair, the address of one scalar series."""
+
+    run: str
+    tag: str
 
 
 @dataclass(frozen=True)
