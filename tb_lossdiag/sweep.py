@@ -14,15 +14,12 @@ from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
 from .engine import ExperimentResult, assemble, diagnose_experiments
-from .logdirs import read_run, run_dirs
 from .pairing import experiment_name, pair
 from .series import SeriesRef
 
@@ -53,6 +50,8 @@ def read_and_diagnose(
     ``keep_main`` keeps the main curve's series in the result, for a
     baseline comparison; otherwise no series travels back.
     """
+    from .logdirs import read_run  # the reader (and protobuf) only when reading: `tb-lossdiag --help` starts fast
+
     read = {run: read_run(directory) for run, directory in runs.items()}
     series = {SeriesRef(run, tag): s for run, data in read.items() for tag, s in data.runs["."].items()}
     specs = pair(((r.run, r.tag) for r in series), train_tag=train_tag, val_tag=val_tag)
@@ -79,6 +78,8 @@ def diagnose_sweep(
     processes (in this process when ``jobs`` is 1). Raises ``KeyError`` for
     an unknown ``baseline``.
     """
+    from .logdirs import run_dirs
+
     runs = run_dirs(patterns)
     task = functools.partial(read_and_diagnose, train_tag=train_tag, val_tag=val_tag, keep_main=baseline is not None)
     groups = experiment_groups(runs)
@@ -101,6 +102,9 @@ def _run_locally(task: Callable, items: list, jobs: int, progress: ExperimentCou
         results = map(task, items)
         pool = None
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
         results = pool.map(task, items, chunksize=max(1, len(items) // (4 * jobs)))
     try:
