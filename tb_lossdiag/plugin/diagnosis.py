@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import collections
 import threading
+import time
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -39,26 +40,46 @@ class Source(Protocol):
     def warnings(self) -> list[str]: ...
 
 
-class EventFileSource:
-    """Every point of the event files under the logdirs, followed incrementally (one per plugin)."""
+#: Seconds between two looks at the event files: requests in between are served what was read last.
+#: (TensorBoard itself reloads every 5 s by default.)
+RESCAN_SECONDS = 1.0
 
-    def __init__(self, follower: LogdirFollower) -> None:
+
+class EventFileSource:
+    """Every point of the event files under the logdirs, followed incrementally (one per plugin).
+
+    Looks at the files (lists the runs, reads appended bytes) at most every
+    ``rescan_seconds``, so a burst of requests on a large logdir costs one
+    directory walk, not one per request.
+    """
+
+    def __init__(self, follower: LogdirFollower, rescan_seconds: float = RESCAN_SECONDS) -> None:
         self.follower = follower
+        self.rescan_seconds = rescan_seconds
+        self._listed_at: float | None = None
+        self._listing: dict[SeriesRef, Version] = {}
+        self._warnings: list[str] = []
 
     def listing(self) -> dict[SeriesRef, Version]:
-        """Reads what was appended since the last listing, then lists every series with its run's version."""
-        self.follower.refresh()
-        return {
-            SeriesRef(run, tag): (version, 0.0)
-            for run, version in self.follower.runs().items()
-            for tag in self.follower.series(run)
-        }
+        """Every series with its run's version, after reading what was appended since the last look."""
+        now = time.monotonic()
+        if self._listed_at is None or now - self._listed_at >= self.rescan_seconds:
+            self.follower.refresh()
+            self._listed_at = now
+            self._listing = {
+                SeriesRef(run, tag): (version, 0.0)
+                for run, version in self.follower.runs().items()
+                for tag in self.follower.series(run)
+            }
+            self._warnings = self.follower.warnings()
+        return self._listing
 
     def read(self, refs: set[SeriesRef]) -> dict[SeriesRef, Series]:
         return {ref: s for ref in refs if (s := self.follower.series(ref.run).get(ref.tag)) is not None}
 
     def warnings(self) -> list[str]:
-        return self.follower.warnings()
+        """The reading warnings as of the last look at the files."""
+        return self._warnings
 
 
 @dataclass
@@ -99,6 +120,7 @@ class Plan:
 class Snapshot:
     """Every experiment of one source, as of its last listing."""
 
+    listing: dict[SeriesRef, Version] = field(default_factory=dict)
     plans: dict[str, Plan] = field(default_factory=dict)
     results: dict[str, ExperimentResult] = field(default_factory=dict)
     """Each experiment's diagnosis; its ``series`` also holds the learning rate drawn beside it."""
@@ -147,14 +169,15 @@ class DiagnosisCache:
         with self._lock_for(key):
             with self._guard:
                 old = self._snapshots.get(key) or Snapshot()
-            plans = plan(source.listing())
+            listing = source.listing()
             warnings = tuple(source.warnings())
-            kept = {n: old.results[n] for n, p in plans.items() if old.plans.get(n) == p}
-            if len(kept) == len(plans) == len(old.plans) and warnings == old.warnings:
-                snapshot = old
+            if listing == old.listing and warnings == old.warnings and old.plans:
+                snapshot = old  # nothing changed: not even pairing is redone
             else:
+                plans = plan(listing)
+                kept = {n: old.results[n] for n, p in plans.items() if old.plans.get(n) == p}
                 fresh = self._diagnose([p for n, p in plans.items() if n not in kept], source)
-                snapshot = Snapshot(plans, {n: kept.get(n) or fresh[n] for n in plans}, warnings)
+                snapshot = Snapshot(listing, plans, {n: kept.get(n) or fresh[n] for n in plans}, warnings)
             with self._guard:
                 self._snapshots[key] = snapshot
                 self._snapshots.move_to_end(key)
