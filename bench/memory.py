@@ -164,7 +164,8 @@ def main(argv: list[str] | None = None) -> None:
         "| measured | peak RSS | above the constant | vs raw points | seconds |",
         "|---|---:|---:|---:|---:|",
         f"| CLI, tiny logdir (the constant) | {mb(constant)} | | | |",
-        f"| CLI, {args.points:,} points | {mb(peak)} | {mb(peak - constant)} | {(peak - constant) / raw:.2f}x | {seconds:.1f} |",
+        f"| CLI, {args.points:,} points | {mb(peak)} | {mb(peak - constant)} | {(peak - constant) / raw:.2f}x | "
+        f"{seconds:.1f} |",
     ]
     scalars_peak, scalars_seconds = cli_peak_rss_isolated(os.path.join(images, "scalars_only"))
     images_peak, images_seconds = cli_peak_rss_isolated(images)
@@ -179,7 +180,8 @@ def main(argv: list[str] | None = None) -> None:
         own, after, seconds = tensorboard_peaks(big, args.points, load_fast)
         print(
             f"| plain TensorBoard {name}: its own peak after loading | {mb(own)} | | | |\n"
-            f"| ... after a cold `/diagnosis` of every point | {mb(after)} | {mb(after - own)} above TensorBoard's own | "
+            f"| ... after a cold `/diagnosis` of every point | {mb(after)} | "
+            f"{mb(after - own)} above TensorBoard's own | "
             f"{(after - own) / raw:.2f}x | {seconds:.1f} |",
             flush=True,
         )

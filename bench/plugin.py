@@ -54,6 +54,9 @@ APPENDED = ".appended"  # suffix of the event file the benchmark adds to one run
 APPEND_POINTS = 5
 RELOAD_SECONDS = 2
 WARM_REQUESTS = 50
+COLD_ROW = "/diagnosis cold, no flags (one sample)"
+SCALARS_ROW = "scalars route, every run/tag (with the flag)"
+APPENDED_ROW = "/diagnosis after appending to one run (upper bound: files looked at once a second)"
 
 
 @dataclass
@@ -151,7 +154,7 @@ def tensorboard_routes(result: Loader, logdir: str, runs: list[str], steps: int,
         start = time.perf_counter()
         wait_for_points(server, runs, steps)
         result.http["ingest with the flag (s, upper bound)"] = time.perf_counter() - start
-        result.http["scalars route, every run/tag (with the flag)"] = median_time(
+        result.http[SCALARS_ROW] = median_time(
             lambda: [scalars_route(server, run, tag) for run in runs for tag in TAGS], repeats
         )
         result.http["timeSeries route, every tag (with the flag)"] = median_time(
@@ -169,7 +172,7 @@ def plain_tensorboard(result: Loader, logdir: str, runs: list[str], steps: int, 
         result.http["ingest without flags (s, upper bound)"] = time.perf_counter() - start
         start = time.perf_counter()
         before = get_json(server, DIAGNOSIS)
-        result.http["/diagnosis cold, no flags (one sample)"] = time.perf_counter() - start
+        result.http[COLD_ROW] = time.perf_counter() - start
         points = sum(c["train"]["points"] + c["validation"]["points"] for c in before["curves"] if c["primary"])
         if points != len(runs) * steps * 2 or "sampling" in before:
             raise SystemExit(f"/diagnosis read {points} points")
@@ -179,7 +182,7 @@ def plain_tensorboard(result: Loader, logdir: str, runs: list[str], steps: int, 
         start = time.perf_counter()
         while (after := get_json(server, DIAGNOSIS)) == before:
             time.sleep(0.05)
-        result.http["/diagnosis after appending to one run (upper bound)"] = time.perf_counter() - start
+        result.http[APPENDED_ROW] = time.perf_counter() - start
         result.changed_curves = [b["name"] for b, a in zip(before["curves"], after["curves"]) if a != b]
         remove_appended(logdir)
 
@@ -236,14 +239,15 @@ def tables(results: list[Loader], runs: int, steps: int, cold: float, rereads: R
     for key in results[0].http:
         lines.append(f"| {key} | " + " | ".join(f"{r.http[key]:.2f}" for r in results) + " |")
     for r in results:
-        ratio = r.http["/diagnosis cold, no flags (one sample)"] / r.http["scalars route, every run/tag (with the flag)"]
+        ratio = r.http[COLD_ROW] / r.http[SCALARS_ROW]
         lines.append(
             f"\n{r.name}: a cold `/diagnosis` without flags takes {ratio:.2f}x the time TensorBoard's scalars route "
             f"needs to serve the same points with the flag; after the append the document changed in "
             f"{r.changed_curves} only."
         )
     lines.append(
-        f"\nIn this process (no TensorBoard ingesting beside it): a fresh plugin's cold `/diagnosis` takes {cold:.2f} s. "
+        f"\nIn this process (no TensorBoard ingesting beside it): a fresh plugin's cold `/diagnosis` takes "
+        f"{cold:.2f} s. "
         f"After {APPEND_POINTS} steps were appended to one run, it read {rereads.reread_bytes:,} bytes again "
         f"(the appended file holds {rereads.appended_bytes:,}; the logdir {rereads.logdir_bytes:,}) and re-diagnosed "
         f"{rereads.rediagnosed} experiment(s). Warm, it answers {rereads.warm_per_second:,.0f} `/diagnosis` requests/s."

@@ -252,7 +252,9 @@ def ranking(curves: Iterable[dict]) -> list[dict]:
         }
         for name, found in by_name.items()
     ]
-    entries.sort(key=lambda e: (SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"]))
+    entries.sort(
+        key=lambda e: (SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"])
+    )
     return [{"rank": i, **e} for i, e in enumerate(entries, 1)]
 
 

@@ -69,7 +69,8 @@ def test_plain_tensorboard_diagnoses_every_point(tmp_path, load_fast):
     steps = range(POINTS)
     write_tbx(logdir, "spiky", {"Loss/train": (steps, noisy_loss(POINTS, 0, (700, 1500, 2200))),
                                 "Loss/test": (steps, noisy_loss(POINTS, 1) + 0.1)})  # fmt: skip
-    write_tbx(logdir, "smooth", {"Loss/train": (steps, noisy_loss(POINTS, 2)), "Loss/test": (steps, noisy_loss(POINTS, 3))})
+    write_tbx(logdir, "smooth", {"Loss/train": (steps, noisy_loss(POINTS, 2)),
+                                 "Loss/test": (steps, noisy_loss(POINTS, 3))})  # fmt: skip
     writer = Writer(os.path.join(logdir, "live"))
     first, more = noisy_loss(1200, 4), noisy_loss(1800, 5)
     for step in range(1200):

@@ -42,7 +42,9 @@ class FilePoints:
         if current is None or order < current[0]:
             self.first_plugin[tag] = (int(order), plugin)
 
-    def points(self, tag: str, order: np.ndarray, steps: np.ndarray, values: np.ndarray, wall_times: np.ndarray) -> None:
+    def points(
+        self, tag: str, order: np.ndarray, steps: np.ndarray, values: np.ndarray, wall_times: np.ndarray
+    ) -> None:
         """Add many points of ``tag`` (arrays of equal length) from the current buffer."""
         if len(order):
             self._pending[tag].append((order, steps, values, wall_times))

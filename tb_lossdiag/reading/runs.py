@@ -61,6 +61,8 @@ def read_runs(
     return data
 
 
-def read_with(read: FileReader, path: str, tag_filter: TagFilter | None = None, count: FileCount | None = None) -> LogdirData:
+def read_with(
+    read: FileReader, path: str, tag_filter: TagFilter | None = None, count: FileCount | None = None
+) -> LogdirData:
     """Read every run of the logdir ``path`` with ``read``."""
     return read_runs(event_files_by_run(path), read, tag_filter, count)
