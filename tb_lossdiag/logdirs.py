@@ -58,6 +58,7 @@ def read_run(directory: str) -> LogdirData:
     """The series and warnings of the event files directly in ``directory`` (one run, named ``.``).
 
     Runs nested below ``directory`` are runs of their own: their points and
-    warnings are left out.
+    warnings are left out. Wall times are not read (the document does not
+    use them): the series' are zeros.
     """
-    return read_runs({".": event_files_in(directory)})
+    return read_runs({".": event_files_in(directory)}, wall_times=False)

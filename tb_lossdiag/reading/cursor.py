@@ -37,7 +37,9 @@ class FileCursor:
     path: str
     wanted: Callable[[str], bool] = lambda tag: True
     """Tags whose points are kept (metadata is always noted)."""
-    points: FilePoints = field(default_factory=FilePoints)
+    wall_times: bool = True
+    """Whether the points' wall times are kept."""
+    points: FilePoints = field(init=False)
     offset: int = 0
     """Bytes of intact records read so far."""
     records: int = 0
@@ -50,6 +52,9 @@ class FileCursor:
     identity: tuple | None = None
     bytes_read: int = 0
     """Every byte read from the file, re-reads included (for measurements)."""
+
+    def __post_init__(self) -> None:
+        self.points = FilePoints(self.wall_times)
 
     def advance(self) -> bool:
         """Read the bytes appended since the last call; True when the file's points or state changed."""
@@ -92,7 +97,7 @@ class FileCursor:
         return changed
 
     def _reset(self) -> None:
-        self.points, self.offset, self.records, self.tail = FilePoints(), 0, 0, 0
+        self.points, self.offset, self.records, self.tail = FilePoints(self.wall_times), 0, 0, 0
         self.damage = self.error = self.identity = None
 
     def _stat(self) -> tuple[tuple, int]:

@@ -47,9 +47,9 @@ def decode_file_reference(
     return count, None
 
 
-def read_file_reference(path: str, wanted: Callable[[str], bool]) -> FileCursor:
+def read_file_reference(path: str, wanted: Callable[[str], bool], wall_times: bool = True) -> FileCursor:
     """One whole event file read with :func:`decode_file_reference`, as a cursor at its end."""
-    cursor = FileCursor(path, wanted=wanted)
+    cursor = FileCursor(path, wanted=wanted, wall_times=wall_times)
     try:
         buf = read_bytes(path)
     except OSError as error:
