@@ -15,6 +15,7 @@ per series by default) where the files cannot be read.
 from __future__ import annotations
 
 import collections
+import json
 import threading
 import time
 from dataclasses import dataclass, field
@@ -125,8 +126,8 @@ class Snapshot:
     results: dict[str, ExperimentResult] = field(default_factory=dict)
     """Each experiment's diagnosis; its ``series`` also holds the learning rate drawn beside it."""
     warnings: tuple[str, ...] = ()
-    documents: dict[str | None, dict] = field(default_factory=dict)
-    """Finished documents by baseline, valid as long as the snapshot."""
+    documents: dict[str | None, bytes] = field(default_factory=dict)
+    """Finished documents by baseline, as JSON, valid as long as the snapshot."""
 
 
 def plan(versions: dict[SeriesRef, Version]) -> dict[str, Plan]:
@@ -206,17 +207,17 @@ class DiagnosisCache:
         return out
 
     @staticmethod
-    def document(snapshot: Snapshot, baseline: str | None) -> dict:
-        """The ``tb-lossdiag/1`` document, cached per baseline in the snapshot.
+    def document(snapshot: Snapshot, baseline: str | None) -> bytes:
+        """The ``tb-lossdiag/1`` document as JSON, cached per baseline in the snapshot.
 
-        Raises ``KeyError`` for a baseline no experiment is named after.
+        Encoded once: a warm request costs no walk over the document. Raises
+        ``KeyError`` for a baseline no experiment is named after.
         """
-        doc = snapshot.documents.get(baseline)
-        if doc is None:
-            doc = snapshot.documents[baseline] = with_sampling(
-                assemble(snapshot.results.values(), baseline, snapshot.warnings)
-            )
-        return doc
+        encoded = snapshot.documents.get(baseline)
+        if encoded is None:
+            doc = with_sampling(assemble(snapshot.results.values(), baseline, snapshot.warnings))
+            encoded = snapshot.documents[baseline] = json.dumps(doc, allow_nan=False).encode("utf-8")
+        return encoded
 
 
 def with_sampling(doc: dict) -> dict:
