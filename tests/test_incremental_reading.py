@@ -119,3 +119,29 @@ def test_fifo_is_not_opened(tmp_path):
     os.mkfifo(run / "events.out.tfevents.1.fifo")
     data = read_logdir(str(tmp_path))  # would block forever if opened
     assert data.runs == {"run": {}} and "not a regular file" in data.warnings[0]
+
+
+def test_memory_stays_bounded_beside_large_images(tmp_path):
+    """48 MB of image summaries beside a few scalars are read in bounded buffers and never decoded."""
+    import tracemalloc
+
+    import tensorflow as tf
+
+    writer = tf.summary.create_file_writer(str(tmp_path / "run"))
+    rng = np.random.default_rng(2)
+    with writer.as_default():
+        for step in range(60):
+            tf.summary.scalar("loss", 1.0 / (step + 1), step=step)
+            noise = rng.integers(0, 256, (1, 512, 512, 3), dtype=np.uint8)  # ~0.8 MB as PNG
+            tf.summary.image("noise", noise, step=step)
+    writer.close()
+    size = os.path.getsize(_one_file(str(tmp_path), "run"))
+    assert size > 40e6
+    tracemalloc.start()
+    data = read_logdir(str(tmp_path))
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    np.testing.assert_array_equal(data.runs["run"]["loss"].steps, range(60))
+    assert data.runs["run"].keys() == {"loss"}
+    # A few buffers' worth (reading the whole file at once took four times its size).
+    assert peak < 4 * cursor_module.CHUNK_BYTES < size, f"peak {peak / 1e6:.0f} MB reading a {size / 1e6:.0f} MB file"

@@ -340,3 +340,14 @@ def test_one_slow_experiment_id_does_not_block_another_and_the_default_stays(tmp
     thread.join(30)
     diagnosed = cache.diagnosed
     assert cache.refresh(DEFAULT_ID, source) is default and cache.diagnosed == diagnosed
+
+
+def test_remote_logdir_is_read_through_gfile(logdir):
+    """A URL logdir (here ``file://``) is read with TensorFlow's gfile: the same document."""
+    pytest.importorskip("tensorflow")
+    from tb_lossdiag.plugin.plugin import LossDiagPlugin
+
+    plugin = LossDiagPlugin(base_plugin.TBContext(logdir="file://" + logdir, sampling_hints={}))
+    assert plugin.event_files is not None
+    client = Client(application.TensorBoardWSGI([plugin]))
+    assert strict_json(client.get(f"{ROUTE}/diagnosis").get_data(as_text=True)) == cli_document(logdir)
