@@ -42,7 +42,7 @@ def event_files_by_run(logdir: str) -> dict[str, list[str]]:
         raise FileNotFoundError(f"logdir does not exist: {logdir}")
     if not (fs.isdir(logdir) if remote else os.path.isdir(logdir)):
         raise NotADirectoryError(f"logdir is not a directory: {logdir}")
-    walker = fs.walk(logdir) if remote else os.walk(logdir)
+    walker = fs.walk(logdir) if remote else _walk_local(logdir)
     join = posixpath.join if remote else os.path.join
     runs = {}
     for directory, _, names in walker:
@@ -50,6 +50,31 @@ def event_files_by_run(logdir: str) -> dict[str, list[str]]:
         if events:
             runs[_run_name(logdir, directory, remote)] = [join(directory, n) for n in events]
     return dict(sorted(runs.items()))
+
+
+def _walk_local(root: str):
+    """``os.walk(root)`` without recursion: a deep tree (1,000+ levels) would exhaust Python's stack.
+
+    Yields ``(directory, [], file names)``; like ``os.walk``, unreadable
+    directories are skipped and symlinked directories are not entered.
+    """
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        names = []
+        for entry in entries:
+            try:
+                if not entry.is_dir():
+                    names.append(entry.name)
+                elif not entry.is_symlink():
+                    stack.append(entry.path)
+            except OSError:
+                continue
+        yield directory, [], names
 
 
 def _run_name(logdir: str, directory: str, remote: bool) -> str:
