@@ -324,6 +324,12 @@ def test_deeply_nested_run_is_found(tmp_path, good_file):
         path = os.path.join(path, "d")
         os.mkdir(path)
     shutil.copy(good_file, path)
-    data = read_logdir(str(tmp_path))
-    (run,) = data.runs
-    assert run == "/".join(["d"] * 1100) and len(data.runs[run]["loss"]) == 50
+    try:
+        data = read_logdir(str(tmp_path))
+        (run,) = data.runs
+        assert run == "/".join(["d"] * 1100) and len(data.runs[run]["loss"]) == 50
+    finally:  # bottom up: pytest's own (recursive) clean-up of old temporary trees cannot remove it
+        os.remove(os.path.join(path, os.path.basename(good_file)))
+        while path != str(tmp_path):
+            os.rmdir(path)
+            path = os.path.dirname(path)
