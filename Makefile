@@ -45,8 +45,7 @@ demo: demo-logs
 	-$(PYTHON) -m tb_lossdiag.cli diagnose $(DEMO_LOGS) --quiet
 	@echo ""
 	@echo "Open http://127.0.0.1:$(PORT)/#lossdiag  (Ctrl-C to stop)"
-	$(PYTHON) -m tensorboard.main --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) \
-		--samples_per_plugin scalars=100000000
+	$(PYTHON) -m tensorboard.main --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT)
 
 # The known-answer library of real training runs (minutes on 2 cores; cached; not part of `make test`).
 library: install
@@ -58,6 +57,7 @@ test: install chromium frontend-deps
 bench: install
 	$(PYTHON) -m bench.read
 	$(PYTHON) -m bench.plugin
+	$(PYTHON) -m bench.memory
 	$(PYTHON) -m bench.accuracy --demo-dir $(DEMO_LOGS)
 
 clean:

@@ -15,8 +15,9 @@ from typing import Sequence
 from . import __version__
 from .detectors import KINDS
 from .progress import Progress
+from .engine import top
 from .report import ranking_text, render_text, use_color
-from .sweep import LOCAL_PROCESSES, diagnose_sweep, top
+from .sweep import LOCAL_PROCESSES, diagnose_sweep
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE = 0, 1, 2
 

@@ -1,13 +1,18 @@
 """The engine: experiments and their series in, the ``tb-lossdiag/1`` document out.
 
-The CLI and the plugin both call :func:`build_document`; they differ only in
-how they list and load series (event files vs TensorBoard's data provider).
+One path builds the document for the CLI, the Dask sweep and the plugin:
+:func:`diagnose_experiment` turns one experiment's series into an
+:class:`ExperimentResult` (a task of its own in a sweep, a cache entry in the
+plugin), and :func:`assemble` puts results, the baseline comparisons, the
+worst-first ranking and the reading warnings into the document. The callers
+differ only in how they find and read series.
 """
 
 from __future__ import annotations
 
-from dataclasses import replace
-from typing import Any, Callable, Iterable, Mapping
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -16,14 +21,11 @@ from .compare import compare
 from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair, redundant
 from .echoes import merge_experiment_echoes, merge_validation_echoes
 from .jsonsafe import clean
-from .pairing import ExperimentSpec, SeriesRef, primary
+from .pairing import ExperimentSpec, pair
 from .running_mean import batch_means, is_keras_running_mean
-from .series import Series
+from .series import Series, SeriesRef
 
 SCHEMA = "tb-lossdiag/1"
-
-Loader = Callable[[SeriesRef], "Series | None"]
-
 
 Flip = Callable[[np.ndarray], np.ndarray]
 
@@ -159,100 +161,144 @@ def diagnose_curve(
     }
 
 
-def diagnose_curves(
-    specs: Iterable[ExperimentSpec], load: Loader, progress: Callable[[int, int], None] | None = None
-) -> list[dict]:
-    """The document's ``curves`` entries: every spec diagnosed, ``primary`` marked."""
-    specs = list(specs)
-    mains = primary(specs)
-    curves = []
-    for i, spec in enumerate(specs):
-        curve = diagnose_curve(
-            spec, *(_load(load, ref) for ref in (spec.train, spec.validation, spec.detail, spec.learning_rate))
-        )
-        curve["primary"] = mains[spec.name] is spec
-        curves.append(curve)
-        if progress is not None:
-            progress(i + 1, len(specs))
-    by_experiment: dict[str, list[dict]] = {}
-    for curve in curves:
-        by_experiment.setdefault(curve["name"], []).append(curve)
-    for group in by_experiment.values():
-        merge_experiment_echoes(group)
-    return curves
+@dataclass(frozen=True)
+class ExperimentResult:
+    """One experiment diagnosed: its entries of the document's ``curves``, and the series they came from."""
+
+    name: str
+    specs: tuple[ExperimentSpec, ...]
+    """Its curves, main loss first (as :func:`~.pairing.pair` sorts them)."""
+    curves: tuple[dict, ...]
+    series: Mapping[SeriesRef, Series]
+    """The series it was diagnosed from (at least the main curve's, which a baseline comparison needs)."""
+
+    @property
+    def main(self) -> ExperimentSpec:
+        return self.specs[0]
+
+    def get(self, ref: SeriesRef | None) -> Series | None:
+        return None if ref is None else self.series.get(ref)
+
+    def for_comparison(self) -> "ExperimentResult":
+        """The result keeping only the main curve's series: what :func:`assemble` needs from it."""
+        return replace(self, series={r: s for r in self.main.refs if (s := self.series.get(r)) is not None})
 
 
-def comparisons(mains: Mapping[str, ExperimentSpec], load: Loader, baseline: str) -> list[dict]:
-    """Every experiment's main curve compared with the baseline's.
-
-    ``mains`` maps experiment names to their main curve (:func:`~.pairing.primary`).
-    Raises ``KeyError`` if no experiment is named ``baseline``.
-    """
-    base = _pair_of(mains[baseline], load)
-    return [
-        {"run": name, "baseline": baseline, **compare(_pair_of(spec, load), base)}
-        for name, spec in mains.items()
-        if name != baseline
-    ]
-
-
-def document(curves: list[dict], compared: list[dict] = (), warnings: Iterable[str] = ()) -> dict:
-    """Assemble (and make strictly JSON-safe) a ``tb-lossdiag/1`` document.
-
-    ``ranking`` lists every experiment, worst first (see :func:`.sweep.ranking`),
-    so the text report and the tab show experiments in one order.
-    """
-    from .sweep import ranking  # sweep builds on this module
-
-    doc = {
-        "schema": SCHEMA,
-        "generator": f"tb-lossdiag {__version__}",
-        "curves": curves,
-        "comparisons": list(compared),
-        "warnings": list(warnings),
-    }
-    return clean({**doc, "ranking": ranking(doc)})
-
-
-def build_document(
-    specs: Iterable[ExperimentSpec],
-    load: Loader,
-    *,
-    baseline: str | None = None,
-    warnings: Iterable[str] = (),
-    progress: Callable[[int, int], None] | None = None,
-) -> dict:
-    """Diagnose every experiment curve and compare with ``baseline``.
+def diagnose_experiment(specs: Sequence[ExperimentSpec], series: Mapping[SeriesRef, Series]) -> ExperimentResult:
+    """Diagnose every curve of one experiment.
 
     Parameters
     ----------
-    specs : iterable of ExperimentSpec
-        From :func:`tb_lossdiag.pairing.pair`.
-    load : callable
-        Returns the :class:`Series` for a :class:`SeriesRef` (None if missing).
+    specs : sequence of ExperimentSpec
+        The curves of one experiment (one name), in :func:`~.pairing.pair` order.
+    series : mapping
+        ``{SeriesRef: Series}`` holding the curves' series; a missing one is a series without points.
+    """
+    (name,) = {spec.name for spec in specs}
+    curves = []
+    for i, spec in enumerate(specs):
+        refs = (spec.train, spec.validation, spec.detail, spec.learning_rate)
+        curve = diagnose_curve(spec, *(_get(series, ref) for ref in refs))
+        curve["primary"] = i == 0
+        curves.append(curve)
+    merge_experiment_echoes(curves)
+    return ExperimentResult(name, tuple(specs), tuple(curves), series)
+
+
+def diagnose_experiments(specs: Iterable[ExperimentSpec], series: Mapping[SeriesRef, Series]) -> list[ExperimentResult]:
+    """:func:`diagnose_experiment` of each experiment of ``specs`` (any number of names)."""
+    by_name: dict[str, list[ExperimentSpec]] = defaultdict(list)
+    for spec in specs:
+        by_name[spec.name].append(spec)
+    return [diagnose_experiment(group, series) for group in by_name.values()]
+
+
+def assemble(results: Iterable[ExperimentResult], baseline: str | None = None, warnings: Iterable[str] = ()) -> dict:
+    """The ``tb-lossdiag/1`` document of diagnosed experiments, strictly JSON-safe.
+
+    Parameters
+    ----------
+    results : iterable of ExperimentResult
+        From :func:`diagnose_experiment`, one per experiment, in any order.
     baseline : str, optional
-        Name of the experiment every other experiment's main loss is compared with.
+        The experiment every other one's main curve is compared with.
         Raises ``KeyError`` if no experiment has that name.
     warnings : iterable of str
         Problems met while reading (damaged files), passed into the document.
-    progress : callable, optional
-        Called as ``progress(done, total)`` after each curve.
     """
-    specs = list(specs)
-    mains = primary(specs)
-    if baseline is not None and baseline not in mains:
+    results = sorted(results, key=lambda r: r.name)
+    curves = [curve for r in results for curve in r.curves]
+    compared = _comparisons(results, baseline) if baseline is not None else []
+    return clean(
+        {
+            "schema": SCHEMA,
+            "generator": f"tb-lossdiag {__version__}",
+            "curves": curves,
+            "comparisons": compared,
+            "ranking": ranking(curves),
+            "warnings": list(warnings),
+        }
+    )
+
+
+def _comparisons(results: list[ExperimentResult], baseline: str) -> list[dict]:
+    """Every experiment's main curve compared with the baseline's."""
+    by_name = {r.name: r for r in results}
+    if baseline not in by_name:
         raise KeyError(baseline)
-    curves = diagnose_curves(specs, load, progress)
-    compared = comparisons(mains, load, baseline) if baseline is not None else []
-    return document(curves, compared, warnings)
+    base = _main_pair(by_name[baseline])
+    return [
+        {"run": r.name, "baseline": baseline, **compare(_main_pair(r), base)} for r in results if r.name != baseline
+    ]
 
 
-def _load(load: Loader, ref: SeriesRef | None) -> Series | None:
-    return None if ref is None else load(ref)
+def _main_pair(result: ExperimentResult) -> CurvePair:
+    spec = result.main
+    return oriented_pair(spec.direction, result.get(spec.train), result.get(spec.validation))[0]
 
 
-def _pair_of(spec: ExperimentSpec, load: Loader) -> CurvePair:
-    return oriented_pair(spec.direction, _load(load, spec.train), _load(load, spec.validation))[0]
+def _get(series: Mapping[SeriesRef, Series], ref: SeriesRef | None) -> Series | None:
+    return None if ref is None else series.get(ref)
+
+
+def ranking(curves: Iterable[dict]) -> list[dict]:
+    """Every experiment of the document's ``curves``, worst first.
+
+    Worse means: a more severe worst finding, then more findings, then a
+    higher top confidence (ties by name). Experiments without findings come
+    last, with ``worst_severity`` None.
+    """
+    by_name: dict[str, list[dict]] = defaultdict(list)
+    for curve in curves:
+        by_name[curve["name"]].extend(curve["findings"])
+    entries = [
+        {
+            "experiment": name,
+            "worst_severity": min((f["severity"] for f in found), key=SEVERITY_RANK.get, default=None),
+            "findings": len(found),
+            "confidence": max((f["confidence"] for f in found), default=0.0),
+            "kinds": sorted({f["kind"] for f in found}),
+        }
+        for name, found in by_name.items()
+    ]
+    entries.sort(
+        key=lambda e: (SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"])
+    )
+    return [{"rank": i, **e} for i, e in enumerate(entries, 1)]
+
+
+def top(document: dict, n: int) -> dict:
+    """The document cut to its ``n`` worst experiments, worst first.
+
+    ``ranking``, ``curves`` and ``comparisons`` keep only those experiments
+    (curves in rank order); ``warnings`` stay whole. Still a valid
+    ``tb-lossdiag/1`` document.
+    """
+    ranked = document["ranking"][:n]
+    order = {e["experiment"]: e["rank"] for e in ranked}
+    curves = sorted((c for c in document["curves"] if c["name"] in order), key=lambda c: order[c["name"]])
+    compared = [c for c in document["comparisons"] if c["run"] in order]
+    return {**document, "curves": curves, "comparisons": compared, "ranking": ranked}
 
 
 def document_from_series(
@@ -262,16 +308,8 @@ def document_from_series(
     train_tag: str | None = None,
     val_tag: str | None = None,
     warnings: Iterable[str] = (),
-    progress: Callable[[int, int], None] | None = None,
 ) -> dict:
-    """Pair and diagnose series already in memory (``{run: {tag: Series}}``)."""
-    from .pairing import pair
-
-    specs = pair(((r, t) for r, tags in runs.items() for t in tags), train_tag=train_tag, val_tag=val_tag)
-    return build_document(
-        specs,
-        lambda ref: runs.get(ref.run, {}).get(ref.tag),
-        baseline=baseline,
-        warnings=warnings,
-        progress=progress,
-    )
+    """Pair, diagnose and assemble series already in memory (``{run: {tag: Series}}``)."""
+    series = {SeriesRef(r, t): s for r, tags in runs.items() for t, s in tags.items()}
+    specs = pair(((r.run, r.tag) for r in series), train_tag=train_tag, val_tag=val_tag)
+    return assemble(diagnose_experiments(specs, series), baseline, warnings)

@@ -5,10 +5,11 @@ from __future__ import annotations
 import glob
 import os
 import posixpath
-from typing import Callable, Sequence
+from typing import Sequence
 
-from .reading import LogdirData, read_logdir
-from .reading.files import event_files_by_run, is_remote
+from .reading import LogdirData
+from .reading.files import event_files_by_run, event_files_in, is_remote
+from .reading.runs import read_runs
 
 _GLOB_CHARS = set("*?[")
 
@@ -39,24 +40,10 @@ def run_name(logdir: str, run: str, several: bool) -> str:
     return prefix if run == "." else posixpath.join(prefix, run)
 
 
-def read_logdirs(patterns: Sequence[str], progress: Callable[[int, int], None] | None = None) -> LogdirData:
-    """Read every logdir; with several, runs are named by :func:`run_name`."""
-    paths = expand(patterns)
-    if len(paths) == 1:
-        return read_logdir(paths[0], progress=progress)
-    merged = LogdirData(runs={}, warnings=[])
-    for path in paths:
-        data = read_logdir(path, progress=progress)
-        for run, tags in data.runs.items():
-            merged.runs[run_name(path, run, several=True)] = tags
-        merged.warnings.extend(data.warnings)
-    return merged
-
-
 def run_dirs(patterns: Sequence[str]) -> dict[str, str]:
-    """Every run of the logdirs, named as :func:`read_logdirs` names it, with its directory.
+    """Every run of the logdirs, named by :func:`run_name`, with its directory, in logdir then run order.
 
-    Lists directories only; no event file is read. In :func:`read_logdirs` order.
+    Lists directories only; no event file is read.
     """
     paths = expand(patterns)
     out = {}
@@ -71,11 +58,7 @@ def read_run(directory: str) -> LogdirData:
     """The series and warnings of the event files directly in ``directory`` (one run, named ``.``).
 
     Runs nested below ``directory`` are runs of their own: their points and
-    warnings are left out.
+    warnings are left out. Wall times are not read (the document does not
+    use them): the series' are zeros.
     """
-    data = read_logdir(directory, tag_filter=lambda run, _tag: run == ".")
-    own = tuple(f"{path}: " for path in event_files_by_run(directory).get(".", []))
-    return LogdirData(
-        runs={".": data.runs.get(".", {})},
-        warnings=[w for w in data.warnings if w.startswith(own)],
-    )
+    return read_runs({".": event_files_in(directory)}, wall_times=False)

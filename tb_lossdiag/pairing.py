@@ -22,6 +22,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Iterable
 
+from .series import SeriesRef
+
 TRAIN_WORDS = ("train", "training")
 # Preference order when several validation-like splits exist.
 VALIDATION_WORDS = ("validation", "val", "valid", "eval", "evaluation", "dev", "test")
@@ -44,14 +46,6 @@ _LR_TAG = re.compile(r"(?:^|[/_])(?:learning[_ ]?rate|lr)(?:$|[-/_ ])", re.IGNOR
 def is_learning_rate(tag: str) -> bool:
     """Whether a tag names a learning-rate series."""
     return bool(_LR_TAG.search(tag))
-
-
-@dataclass(frozen=True)
-class SeriesRef:
-    """A run/tag pair, the address of one scalar series."""
-
-    run: str
-    tag: str
 
 
 @dataclass(frozen=True)

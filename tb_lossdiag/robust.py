@@ -10,7 +10,13 @@ than means and standard deviations, since loss curves are heavy-tailed.
 from __future__ import annotations
 
 import numpy as np
-from scipy.ndimage import median_filter
+
+def _median_filter(x: np.ndarray, **kwargs) -> np.ndarray:
+    """``scipy.ndimage.median_filter``, imported on first use: it is most of the CLI's start-up time."""
+    from scipy.ndimage import median_filter
+
+    return median_filter(x, **kwargs)
+
 
 #: Scale factor making the MAD a consistent estimator of a normal sigma.
 MAD_TO_SIGMA = 1.4826
@@ -46,12 +52,12 @@ def rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     window = max(1, min(int(window), len(x)))
     if window <= 1:
         return x.copy()
-    return median_filter(x, size=window | 1, mode="mirror")
+    return _median_filter(x, size=window | 1, mode="mirror")
 
 
 def _median_ending_at(x: np.ndarray, window: int) -> np.ndarray:
     """``out[i] = median(x[i - window + 1 : i + 1])`` (odd ``window``; mirrored before the start)."""
-    return median_filter(x, size=window, origin=(window - 1) // 2, mode="mirror")
+    return _median_filter(x, size=window, origin=(window - 1) // 2, mode="mirror")
 
 
 def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:

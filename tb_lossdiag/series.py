@@ -1,8 +1,8 @@
-"""One scalar time series (a run/tag pair) and its normalisation."""
+"""One scalar time series, its address (a run/tag pair) and its normalisation."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -21,8 +21,8 @@ def normalise(
     if wall_times is None:
         wall_times = np.zeros(len(steps), dtype=np.float64)
     wall_times = np.asarray(wall_times, dtype=np.float64)
-    if len(steps) == 0:
-        return steps, values, wall_times
+    if len(steps) == 0 or bool((steps[1:] > steps[:-1]).all()):
+        return steps, values, wall_times  # already normalised: no copy
     # Stable sort of the reversed arrays puts the last write of a step first.
     rev = np.arange(len(steps) - 1, -1, -1)
     order = rev[np.argsort(steps[rev], kind="stable")]
@@ -31,6 +31,14 @@ def normalise(
     keep[1:] = s[1:] != s[:-1]
     order = order[keep]
     return steps[order], values[order], wall_times[order]
+
+
+@dataclass(frozen=True)
+class SeriesRef:
+    """A run/tag pair, the address of one scalar series."""
+
+    run: str
+    tag: str
 
 
 @dataclass(frozen=True)
@@ -44,7 +52,6 @@ class Series:
     wall_times: np.ndarray
     sampled: bool = False
     """True when the source kept only a sample of the points (TensorBoard's reservoir)."""
-    extra: dict = field(default_factory=dict, compare=False)
 
     @classmethod
     def from_points(

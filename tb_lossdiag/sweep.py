@@ -1,9 +1,9 @@
-"""Sweeps: each experiment read and diagnosed as its own task, and the worst ones first.
+"""Sweeps: each experiment read and diagnosed as its own task.
 
 An experiment's name depends only on its run names (see :mod:`.pairing`), so
 the runs of a sweep are grouped into experiments before any event file is
-read. Each group is one task (read its runs, pair, diagnose); the tasks'
-curves are put together in the order the in-process path gives, so the
+read. Each group is one task (read its runs, pair, diagnose); the engine's
+:func:`~.engine.assemble` puts the tasks' results together, so the
 document is the same whichever scheduler ran it.
 
 Tasks run on forked local processes (``jobs``), or on Dask when a scheduler
@@ -14,35 +14,24 @@ from __future__ import annotations
 
 import functools
 import logging
-import multiprocessing
 from collections import defaultdict
-from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
-from .detectors import SEVERITY_RANK
-from .engine import comparisons, diagnose_curves, document
-from .logdirs import read_run, run_dirs
-from .pairing import ExperimentSpec, SeriesRef, experiment_name, pair, primary
-from .series import Series
+from .engine import ExperimentResult, assemble, diagnose_experiments
+from .pairing import experiment_name, pair
+from .series import SeriesRef
 
 #: ``--scheduler`` value for a local cluster of worker processes.
 LOCAL_PROCESSES = "processes"
 
-Progress = Callable[[int, int], None]
+ExperimentCount = Callable[[int, int], None]
+"""Called as ``count(experiments_done, experiments_total)``."""
 
 
-@dataclass
-class Outcome:
-    """What one experiment's task sends back."""
-
-    curves: list[dict]
-    warnings: dict[str, list[str]]
-    """Reading warnings by run name."""
-    main: ExperimentSpec | None = None
-    """The main curve, with its series in ``series``, when a baseline comparison needs them."""
-    series: dict[SeriesRef, Series] | None = None
+TaskResult = tuple[list[ExperimentResult], dict[str, list[str]]]
+"""What one experiment's task sends back: its result (none for runs without curves) and the reading warnings by run."""
 
 
 def experiment_groups(runs: dict[str, str]) -> list[dict[str, str]]:
@@ -53,19 +42,21 @@ def experiment_groups(runs: dict[str, str]) -> list[dict[str, str]]:
     return [groups[name] for name in sorted(groups)]
 
 
-def diagnose_experiment(
+def read_and_diagnose(
     runs: dict[str, str], train_tag: str | None = None, val_tag: str | None = None, keep_main: bool = False
-) -> Outcome:
-    """Read the runs of one experiment and diagnose its curves (one task)."""
+) -> TaskResult:
+    """Read the runs of one experiment and diagnose it (one task).
+
+    ``keep_main`` keeps the main curve's series in the result, for a
+    baseline comparison; otherwise no series travels back.
+    """
+    from .logdirs import read_run  # the reader (and protobuf) only when reading: `tb-lossdiag --help` starts fast
+
     read = {run: read_run(directory) for run, directory in runs.items()}
-    series = {run: data.runs["."] for run, data in read.items()}
-    load = lambda ref: series.get(ref.run, {}).get(ref.tag)
-    specs = pair(((r, t) for r, tags in series.items() for t in tags), train_tag=train_tag, val_tag=val_tag)
-    outcome = Outcome(diagnose_curves(specs, load), {run: data.warnings for run, data in read.items()})
-    if keep_main and specs:
-        (outcome.main,) = primary(specs).values()
-        outcome.series = {ref: s for ref in outcome.main.refs if (s := load(ref)) is not None}
-    return outcome
+    series = {SeriesRef(run, tag): s for run, data in read.items() for tag, s in data.runs["."].items()}
+    specs = pair(((r.run, r.tag) for r in series), train_tag=train_tag, val_tag=val_tag)
+    results = [r.for_comparison() if keep_main else replace(r, series={}) for r in diagnose_experiments(specs, series)]
+    return results, {run: data.warnings for run, data in read.items()}
 
 
 def diagnose_sweep(
@@ -76,7 +67,7 @@ def diagnose_sweep(
     baseline: str | None = None,
     train_tag: str | None = None,
     val_tag: str | None = None,
-    progress: Progress | None = None,
+    progress: ExperimentCount | None = None,
 ) -> dict:
     """The ``tb-lossdiag/1`` document of the logdirs, one task per experiment.
 
@@ -87,27 +78,21 @@ def diagnose_sweep(
     processes (in this process when ``jobs`` is 1). Raises ``KeyError`` for
     an unknown ``baseline``.
     """
+    from .logdirs import run_dirs
+
     runs = run_dirs(patterns)
-    task = functools.partial(diagnose_experiment, train_tag=train_tag, val_tag=val_tag, keep_main=baseline is not None)
+    task = functools.partial(read_and_diagnose, train_tag=train_tag, val_tag=val_tag, keep_main=baseline is not None)
     groups = experiment_groups(runs)
     if scheduler:
-        outcomes = _run_on_dask(task, groups, scheduler, progress)
+        tasks = _run_on_dask(task, groups, scheduler, progress)
     else:
-        outcomes = _run_locally(task, groups, jobs, progress)
-    curves = [curve for o in outcomes for curve in o.curves]
-    by_run = {run: w for o in outcomes for run, w in o.warnings.items()}
+        tasks = _run_locally(task, groups, jobs, progress)
+    by_run = {run: w for _, warned in tasks for run, w in warned.items()}
     warnings = [w for run in runs for w in by_run[run]]
-    compared = []
-    if baseline is not None:
-        mains = {o.main.name: o.main for o in outcomes if o.main is not None}
-        series = {ref: s for o in outcomes if o.series for ref, s in o.series.items()}
-        if baseline not in mains:
-            raise KeyError(baseline)
-        compared = comparisons(mains, series.get, baseline)
-    return document(curves, compared, warnings)
+    return assemble([r for results, _ in tasks for r in results], baseline, warnings)
 
 
-def _run_locally(task: Callable, items: list, jobs: int, progress: Progress | None) -> list:
+def _run_locally(task: Callable, items: list, jobs: int, progress: ExperimentCount | None) -> list:
     """``[task(item) for item in items]`` on ``jobs`` forked processes, results in input order.
 
     Forked workers start in milliseconds with everything already imported,
@@ -117,6 +102,9 @@ def _run_locally(task: Callable, items: list, jobs: int, progress: Progress | No
         results = map(task, items)
         pool = None
     else:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor
+
         pool = ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"))
         results = pool.map(task, items, chunksize=max(1, len(items) // (4 * jobs)))
     try:
@@ -131,7 +119,7 @@ def _run_locally(task: Callable, items: list, jobs: int, progress: Progress | No
             pool.shutdown()
 
 
-def _run_on_dask(task: Callable, items: list, scheduler: str, progress: Progress | None) -> list:
+def _run_on_dask(task: Callable, items: list, scheduler: str, progress: ExperimentCount | None) -> list:
     """``[task(item) for item in items]`` on Dask, results in input order."""
     from distributed import as_completed
 
@@ -155,44 +143,3 @@ def _client(scheduler: str) -> Iterator:
         processes=True, threads_per_worker=1, dashboard_address=None, silence_logs=logging.ERROR
     ) as cluster, Client(cluster) as client:
         yield client
-
-
-# --- ranking -----------------------------------------------------------------
-
-
-def ranking(doc: dict) -> list[dict]:
-    """Every experiment of the document, worst first.
-
-    Worse means: a more severe worst finding, then more findings, then a
-    higher top confidence (ties by name). Experiments without findings come
-    last, with ``worst_severity`` None.
-    """
-    by_name: dict[str, list[dict]] = defaultdict(list)
-    for curve in doc["curves"]:
-        by_name[curve["name"]].extend(curve["findings"])
-    entries = [
-        {
-            "experiment": name,
-            "worst_severity": min((f["severity"] for f in found), key=SEVERITY_RANK.get, default=None),
-            "findings": len(found),
-            "confidence": max((f["confidence"] for f in found), default=0.0),
-            "kinds": sorted({f["kind"] for f in found}),
-        }
-        for name, found in by_name.items()
-    ]
-    entries.sort(key=lambda e: (SEVERITY_RANK.get(e["worst_severity"], 3), -e["findings"], -e["confidence"], e["experiment"]))
-    return [{"rank": i, **e} for i, e in enumerate(entries, 1)]
-
-
-def top(doc: dict, n: int) -> dict:
-    """The document cut to its ``n`` worst experiments, worst first, with their ``ranking``.
-
-    ``curves`` and ``comparisons`` keep only those experiments (curves in
-    rank order); ``warnings`` stay whole. Still a valid ``tb-lossdiag/1``
-    document, with one more key.
-    """
-    ranked = ranking(doc)[:n]
-    order = {e["experiment"]: e["rank"] for e in ranked}
-    curves = sorted((c for c in doc["curves"] if c["name"] in order), key=lambda c: order[c["name"]])
-    compared = [c for c in doc["comparisons"] if c["run"] in order]
-    return {**doc, "curves": curves, "comparisons": compared, "ranking": ranked}

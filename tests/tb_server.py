@@ -45,8 +45,8 @@ class TensorBoardServer:
         Directory to serve.
     load_fast : bool
         ``True`` uses the Rust data server, ``False`` the Python multiplexer.
-    samples_per_plugin : str
-        Passed to ``--samples_per_plugin``.
+    samples_per_plugin : str or None
+        Passed to ``--samples_per_plugin``; None leaves TensorBoard's default (a sample of 1000 points).
     reload_interval : float
         Seconds between reloads of the logdir.
     extra_args : sequence of str
@@ -60,7 +60,7 @@ class TensorBoardServer:
         logdir: str,
         *,
         load_fast: bool = True,
-        samples_per_plugin: str = ALL_SCALARS,
+        samples_per_plugin: str | None = ALL_SCALARS,
         reload_interval: float = 1,
         extra_args: Sequence[str] = (),
         timeout: float = 60,
@@ -71,7 +71,7 @@ class TensorBoardServer:
             "--host", "127.0.0.1",
             "--port", "0",  # TensorBoard picks a free port and prints it
             "--load_fast", "true" if load_fast else "false",
-            "--samples_per_plugin", samples_per_plugin,
+            *(("--samples_per_plugin", samples_per_plugin) if samples_per_plugin else ()),
             "--reload_interval", str(reload_interval),
             *extra_args,
         ]  # fmt: skip

@@ -16,7 +16,8 @@ import numpy as np
 import pytest
 
 from tb_lossdiag.engine import document_from_series
-from tb_lossdiag.logdirs import read_logdirs
+from tb_lossdiag.logdirs import run_name
+from tb_lossdiag.reading import LogdirData, read_logdir
 from tests.event_writers import write_keras_pair, write_tbx
 
 STEPS = list(range(40))
@@ -213,7 +214,11 @@ def test_local_processes_give_the_same_document(logdir: str, tmp_path) -> None:
     paths, baseline = [logdir, str(truncated)], f"{logdir}/overfit"
     two = run_cli("diagnose", *paths, "--json", "-q", "--baseline", baseline, "-j", "2")
     assert two.returncode == 0, two.stderr
-    data = read_logdirs(paths)
+    data = LogdirData()
+    for path in paths:
+        read = read_logdir(path)
+        data.runs.update({run_name(path, run, several=True): tags for run, tags in read.runs.items()})
+        data.warnings.extend(read.warnings)
     in_memory = document_from_series(data.runs, warnings=data.warnings, baseline=baseline)
     assert strict_json(two.stdout) == json.loads(json.dumps(in_memory))
     assert in_memory["warnings"]

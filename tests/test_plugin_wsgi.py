@@ -4,20 +4,18 @@ provider and WSGI application, driven with werkzeug's test client."""
 from __future__ import annotations
 
 import json
-import time
+import threading
 import math
+import time
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
-from hypothesis import strategies as st
 from tensorboard.backend import application
 from tensorboard.backend.event_processing import data_provider, plugin_event_multiplexer
 from tensorboard.plugins import base_plugin
 from werkzeug.test import Client
 
 from tb_lossdiag.engine import document_from_series
-from tb_lossdiag.plugin.downsample import minmax_indices
 from tb_lossdiag.plugin.loader import LossDiagLoader
 from tb_lossdiag.plugin.provider import is_sampled
 from tb_lossdiag.reading import read_logdir
@@ -42,13 +40,16 @@ def cli_document(logdir: str, **kwargs) -> dict:
 class Served:
     """The plugin behind TensorBoard's WSGI app, over a multiplexer of ``logdir``."""
 
-    def __init__(self, logdir: str, samples: int = 100_000_000) -> None:
-        """``samples`` plays ``--samples_per_plugin scalars=<samples>``."""
+    def __init__(self, logdir: str, samples: int = 100_000_000, files: bool = True) -> None:
+        """``samples`` plays ``--samples_per_plugin scalars=<samples>``; without ``files`` the plugin
+        is not told the logdir, as behind a data provider of its own, and reads through the provider."""
         self.multiplexer = plugin_event_multiplexer.EventMultiplexer(tensor_size_guidance={"scalars": samples})
         self.multiplexer.AddRunsFromDirectory(logdir)
         self.multiplexer.Reload()
         provider = data_provider.MultiplexerDataProvider(self.multiplexer, logdir)
-        context = base_plugin.TBContext(data_provider=provider, logdir=logdir, sampling_hints={"scalars": samples})
+        context = base_plugin.TBContext(
+            data_provider=provider, logdir=logdir if files else None, sampling_hints={"scalars": samples}
+        )
         self.plugin = LossDiagLoader().load(context)
         self.client = Client(application.TensorBoardWSGI([self.plugin], data_provider=provider))
 
@@ -178,14 +179,6 @@ def test_curves_with_baseline_and_several_experiments(served):
     assert [s["role"] for s in keras["curves"][0]["series"]] == ["train", "validation"]
 
 
-def test_curves_max_points_keeps_the_spike(served):
-    (exp,) = served.json(f"{ROUTE}/curves?experiment=hf&max_points=10")["experiments"]
-    train = exp["curves"][0]["series"][0]
-    assert len(train["steps"]) <= 10
-    assert 33 in train["steps"]
-    assert len(train["values"]) == len(train["wall_times"]) == len(train["steps"])
-
-
 def test_curves_untrusted_name(served):
     from urllib.parse import quote
 
@@ -198,9 +191,6 @@ def test_curves_untrusted_name(served):
     [
         ("", 400),
         ("?baseline=keras", 400),
-        ("?experiment=keras&max_points=ten", 400),
-        ("?experiment=keras&max_points=1", 400),
-        ("?experiment=keras&max_points=1000001", 400),
         ("?experiment=nope", 404),
         ("?experiment=keras&experiment=nope", 404),
         ("?experiment=keras&baseline=nope", 404),
@@ -246,10 +236,21 @@ def test_static_traversal_is_not_found(served, path):
 # -- sampling -------------------------------------------------------------------
 
 
-def test_sampled_series_are_flagged(tmp_path):
-    write_tbx(str(tmp_path), "long/train", {"loss": (list(range(300)), [1.0 / (s + 1) for s in range(300)])})
-    write_tbx(str(tmp_path), "short/train", {"loss": (list(range(100)), [1.0 / (s + 1) for s in range(100)])})
-    served = Served(str(tmp_path), samples=100)
+def _long_and_short(d: str) -> None:
+    write_tbx(d, "long/train", {"loss": (list(range(300)), [1.0 / (s + 1) for s in range(300)])})
+    write_tbx(d, "short/train", {"loss": (list(range(100)), [1.0 / (s + 1) for s in range(100)])})
+
+
+def test_a_sampled_store_does_not_matter_when_the_files_are_read(tmp_path):
+    _long_and_short(str(tmp_path))
+    doc = Served(str(tmp_path), samples=100).json(f"{ROUTE}/diagnosis")
+    assert doc == cli_document(str(tmp_path))
+    assert "sampling" not in doc and {c["train"]["points"] for c in doc["curves"]} == {100, 300}
+
+
+def test_sampled_series_are_flagged_when_read_from_the_provider(tmp_path):
+    _long_and_short(str(tmp_path))
+    served = Served(str(tmp_path), samples=100, files=False)
     doc = served.json(f"{ROUTE}/diagnosis")
     sampled = {c["name"]: c["train"]["sampled"] for c in doc["curves"]}
     assert sampled == {"long": True, "short": False}
@@ -292,48 +293,61 @@ def test_cache_recomputes_only_changed_experiments(tmp_path):
     # reads files in name (timestamp) order and never goes back to an earlier name.
     time.sleep(1.1)
     write_tf(d, "b/validation", {"loss": (more, [2.0 / (s + 1) + (s / 40) ** 2 for s in more])})
-    served.multiplexer.Reload()
     second = served.json(f"{ROUTE}/diagnosis")
     assert served.plugin.cache.diagnosed == 4  # only "b"
     assert second == cli_document(d)
     assert second != first
+    read = served.plugin.event_files.follower.bytes_read
+    assert served.json(f"/experiment/other/{ROUTE}/diagnosis") == second  # every id: the same logdir
+    assert served.plugin.cache.diagnosed == 4 and served.plugin.event_files.follower.bytes_read == read
 
 
-# -- display downsampling -------------------------------------------------------
+class _Blocking:
+    """A source whose listing waits for ``release``: a slow experiment id."""
+
+    def __init__(self, listing) -> None:
+        self._listing, self.release, self.entered = listing, threading.Event(), threading.Event()
+
+    def listing(self):
+        self.entered.set()
+        assert self.release.wait(30)
+        return self._listing
+
+    def read(self, refs):
+        return {}
+
+    def warnings(self):
+        return []
 
 
-def test_minmax_keeps_everything_when_short():
-    assert minmax_indices(np.arange(5.0), 5).tolist() == [0, 1, 2, 3, 4]
+def test_one_slow_experiment_id_does_not_block_another_and_the_default_stays(tmp_path):
+    from tb_lossdiag.plugin.diagnosis import DEFAULT_ID, DiagnosisCache, ProviderSource
+
+    _long_and_short(str(tmp_path))
+    served = Served(str(tmp_path), files=False)
+    from tensorboard import context
+
+    source = ProviderSource(served.plugin._data_provider, context.RequestContext(), DEFAULT_ID, 100_000_000)
+    cache = DiagnosisCache(max_keys=3)
+    default = cache.refresh(DEFAULT_ID, source)
+    slow = _Blocking({})
+    thread = threading.Thread(target=cache.refresh, args=("slow", slow))
+    thread.start()
+    assert slow.entered.wait(30)
+    for i in range(9):  # while "slow" is being computed, and enough ids to evict any other
+        assert cache.refresh(f"id{i}", source).plans.keys() == default.plans.keys()
+    slow.release.set()
+    thread.join(30)
+    diagnosed = cache.diagnosed
+    assert cache.refresh(DEFAULT_ID, source) is default and cache.diagnosed == diagnosed
 
 
-def test_minmax_keeps_bucket_extremes():
-    values = np.array([3.0, 1.0, 2.0, 9.0, 5.0, 4.0, 0.0, 6.0])
-    # Two buckets of four: [3, 1, 2, 9] and [5, 4, 0, 6].
-    assert minmax_indices(values, 4).tolist() == [1, 3, 6, 7]
+def test_remote_logdir_is_read_through_gfile(logdir):
+    """A URL logdir (here ``file://``) is read with TensorFlow's gfile: the same document."""
+    pytest.importorskip("tensorflow")
+    from tb_lossdiag.plugin.plugin import LossDiagPlugin
 
-
-def test_minmax_shows_nonfinite_points():
-    values = np.ones(1000)
-    values[500] = np.nan
-    values[700] = -np.inf
-    kept = minmax_indices(values, 20)
-    assert 500 in kept and 700 in kept
-
-
-def test_minmax_rejects_fewer_than_two_points():
-    with pytest.raises(ValueError):
-        minmax_indices(np.ones(3), 1)
-
-
-@settings(max_examples=200, deadline=None)
-@given(
-    st.lists(st.floats(allow_nan=True, allow_infinity=True), min_size=0, max_size=300),
-    st.integers(2, 50),
-)
-def test_minmax_properties(values, max_points):
-    values = np.asarray(values, dtype=np.float64)
-    kept = minmax_indices(values, max_points)
-    assert len(kept) <= max_points
-    assert np.all(np.diff(kept) > 0) and (len(kept) == 0 or (kept[0] >= 0 and kept[-1] < len(values)))
-    if len(values) and not np.isnan(values).any():  # global extremes survive
-        assert values[kept].max() == values.max() and values[kept].min() == values.min()
+    plugin = LossDiagPlugin(base_plugin.TBContext(logdir="file://" + logdir, sampling_hints={}))
+    assert plugin.event_files is not None
+    client = Client(application.TensorBoardWSGI([plugin]))
+    assert strict_json(client.get(f"{ROUTE}/diagnosis").get_data(as_text=True)) == cli_document(logdir)

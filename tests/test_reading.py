@@ -315,3 +315,21 @@ def test_corpus_files_read_as_tensorboard_reads_them(relative):
         assert ours[run].keys() == expected[run].keys()
         for tag, series in expected[run].items():
             assert_series_equal(ours[run][tag], series)
+
+
+def test_deeply_nested_run_is_found(tmp_path, good_file):
+    """1,100 nested directories: os.walk would raise RecursionError on this Python."""
+    path = str(tmp_path)
+    for _ in range(1100):
+        path = os.path.join(path, "d")
+        os.mkdir(path)
+    shutil.copy(good_file, path)
+    try:
+        data = read_logdir(str(tmp_path))
+        (run,) = data.runs
+        assert run == "/".join(["d"] * 1100) and len(data.runs[run]["loss"]) == 50
+    finally:  # bottom up: pytest's own (recursive) clean-up of old temporary trees cannot remove it
+        os.remove(os.path.join(path, os.path.basename(good_file)))
+        while path != str(tmp_path):
+            os.rmdir(path)
+            path = os.path.dirname(path)

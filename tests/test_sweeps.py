@@ -14,7 +14,7 @@ import sys
 import numpy as np
 import pytest
 
-from tb_lossdiag.sweep import ranking
+from tb_lossdiag.engine import ranking
 from tests.event_writers import write_keras_pair, write_tbx
 from tests.test_cli import run_cli, strict_json
 
@@ -81,10 +81,11 @@ def test_top_ranks_the_worst_experiments_first(root: str) -> None:
     doc = cli_json(root, logdir, "--top", "2")
     assert [e["experiment"] for e in doc["ranking"]] == ["lr_1", "lr_0.1"]
     assert [e["rank"] for e in doc["ranking"]] == [1, 2]
-    assert doc["ranking"] == ranking(full)[:2]
+    assert doc["ranking"] == ranking(full["curves"])[:2] == full["ranking"][:2]
+    assert len(full["ranking"]) == len({c["name"] for c in full["curves"]})  # every experiment, in the document
     assert [c["name"] for c in doc["curves"]] == ["lr_1", "lr_0.1"]
     assert doc["schema"] == full["schema"] and doc["warnings"] == full["warnings"]
-    keys = [(e["worst_severity"], -e["findings"], -e["confidence"]) for e in ranking(full)]
+    keys = [(e["worst_severity"], -e["findings"], -e["confidence"]) for e in full["ranking"]]
     severity = {"high": 0, "medium": 1, "low": 2, None: 3}
     assert keys == sorted(keys, key=lambda k: (severity[k[0]], *k[1:]))
 

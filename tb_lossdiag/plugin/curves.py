@@ -4,25 +4,21 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..pairing import ExperimentSpec, SeriesRef, primary
-from ..series import Series
-from .diagnosis import Experiment
-from .downsample import minmax_indices
+from ..engine import ExperimentResult
+from ..pairing import ExperimentSpec
+from ..series import Series, SeriesRef
 
 
-def points(ref: SeriesRef, series: Series | None, max_points: int | None) -> dict:
+def points(ref: SeriesRef, series: Series | None) -> dict:
     """Steps, wall times and values of one series, JSON-ready.
 
     Non-finite values are ``null`` in ``values`` and listed in ``nonfinite``
-    with their step. ``max_points`` thins the series, keeping spikes.
+    with their step.
     """
     if series is None:
         steps, values, walls = np.zeros(0, np.int64), np.zeros(0), np.zeros(0)
     else:
         steps, values, walls = series.steps, series.values, series.wall_times
-    if max_points is not None:
-        keep = minmax_indices(values, max_points)
-        steps, values, walls = steps[keep], values[keep], walls[keep]
     finite = np.isfinite(values)
     return {
         "run": ref.run,
@@ -43,30 +39,32 @@ def _nonfinite_text(value: float) -> str:
     return "inf" if value > 0 else "-inf"
 
 
-def _series(experiment: Experiment, spec: ExperimentSpec, prefix: str, max_points: int | None) -> list[dict]:
+def _series(result: ExperimentResult, spec: ExperimentSpec, prefix: str) -> list[dict]:
     return [
-        {"role": prefix + role, **points(ref, experiment.get(ref), max_points)}
+        {"role": prefix + role, **points(ref, result.get(ref))}
         for role, ref in (("train", spec.train), ("validation", spec.validation))
         if ref is not None
     ]
 
 
-def _counterpart(baseline: Experiment, spec: ExperimentSpec, is_primary: bool) -> ExperimentSpec | None:
+def _counterpart(baseline: ExperimentResult, spec: ExperimentSpec, is_primary: bool) -> ExperimentSpec | None:
     """The baseline curve drawn with ``spec``: main curve with main curve, else the same metric."""
     if is_primary:
-        return primary(baseline.plan.specs)[baseline.name]
-    return next((other for other in baseline.plan.specs if other.metric == spec.metric), None)
+        return baseline.main
+    return next((other for other in baseline.specs if other.metric == spec.metric), None)
 
 
-def experiment_curves(experiment: Experiment, baseline: Experiment | None, max_points: int | None) -> dict:
-    """One entry of the ``/curves`` answer's ``experiments``."""
+def experiment_curves(
+    result: ExperimentResult, learning_rate: SeriesRef | None, baseline: ExperimentResult | None
+) -> dict:
+    """One entry of the ``/curves`` answer's ``experiments``; ``learning_rate`` is drawn beside it."""
     curves = []
-    for spec, entry in zip(experiment.plan.specs, experiment.curves):
-        series = _series(experiment, spec, "", max_points)
-        if baseline is not None and baseline is not experiment:
+    for spec, entry in zip(result.specs, result.curves):
+        series = _series(result, spec, "")
+        if baseline is not None and baseline is not result:
             other = _counterpart(baseline, spec, entry["primary"])
             if other is not None:
-                series += _series(baseline, other, "baseline_", max_points)
+                series += _series(baseline, other, "baseline_")
         curves.append(
             {
                 "metric": spec.metric,
@@ -76,9 +74,8 @@ def experiment_curves(experiment: Experiment, baseline: Experiment | None, max_p
                 "series": series,
             }
         )
-    lr = experiment.plan.learning_rate
     return {
-        "name": experiment.name,
+        "name": result.name,
         "curves": curves,
-        "learning_rate": None if lr is None else points(lr, experiment.get(lr), max_points),
+        "learning_rate": None if learning_rate is None else points(learning_rate, result.get(learning_rate)),
     }

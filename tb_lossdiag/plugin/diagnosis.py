@@ -1,29 +1,105 @@
-"""Diagnoses of TensorBoard's current data, cached per experiment.
+"""Diagnoses of the current data, cached per experiment, and the sources they are read from.
 
-TensorBoard lists every scalar series with its ``max_step`` and
-``max_wall_time`` cheaply; that listing decides what to redo. An experiment
-(the curves pairing groups under one name) is re-read and re-diagnosed only
-when the set of its series or one of their versions changed, so after a
-reload that touched one run only that run's experiment is recomputed.
+A source lists every scalar series with a version (cheaply) and reads the
+series asked for. That listing decides what to redo: an experiment (the
+curves pairing groups under one name) is read and diagnosed again only when
+the set of its series or one of their versions changed, so after a reload
+that touched one run only that run's experiment is recomputed.
+
+Two sources: the event files under TensorBoard's logdir, read by the
+project's own reader (every point, new bytes only after a reload), and
+TensorBoard's data provider (what its store kept; a sample of 1,000 points
+per series by default) where the files cannot be read.
 """
 
 from __future__ import annotations
 
 import collections
+import json
 import threading
+import time
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Protocol
 
-from ..engine import comparisons, diagnose_curves, document
-from ..pairing import ExperimentSpec, SeriesRef, pair, primary
-from ..series import Series
-from . import learning_rate
+from ..engine import ExperimentResult, assemble, diagnose_experiment
+from ..pairing import ExperimentSpec, pair
+from ..reading.follow import LogdirFollower
+from ..series import Series, SeriesRef
+from . import learning_rate, provider
 from .provider import Version
 
 SAMPLING_FLAG = "--samples_per_plugin scalars=100000000"
 
-#: Reads the given series (all their stored points) from TensorBoard.
-Reader = Callable[[set[SeriesRef]], dict[SeriesRef, Series]]
+
+class Source(Protocol):
+    """Where series come from: a listing with versions, then the series asked for."""
+
+    def listing(self) -> dict[SeriesRef, Version]: ...
+
+    def read(self, refs: set[SeriesRef]) -> dict[SeriesRef, Series]: ...
+
+    def warnings(self) -> list[str]: ...
+
+
+#: Seconds between two looks at the event files: requests in between are served what was read last.
+#: (TensorBoard itself reloads every 5 s by default.)
+RESCAN_SECONDS = 1.0
+
+
+class EventFileSource:
+    """Every point of the event files under the logdirs, followed incrementally (one per plugin).
+
+    Looks at the files (lists the runs, reads appended bytes) at most every
+    ``rescan_seconds``, so a burst of requests on a large logdir costs one
+    directory walk, not one per request.
+    """
+
+    def __init__(self, follower: LogdirFollower, rescan_seconds: float = RESCAN_SECONDS) -> None:
+        self.follower = follower
+        self.rescan_seconds = rescan_seconds
+        self._listed_at: float | None = None
+        self._listing: dict[SeriesRef, Version] = {}
+        self._warnings: list[str] = []
+
+    def listing(self) -> dict[SeriesRef, Version]:
+        """Every series with its run's version, after reading what was appended since the last look."""
+        now = time.monotonic()
+        if self._listed_at is None or now - self._listed_at >= self.rescan_seconds:
+            self.follower.refresh()
+            self._listed_at = now
+            self._listing = {
+                SeriesRef(run, tag): (version, 0.0)
+                for run, version in self.follower.runs().items()
+                for tag in self.follower.series(run)
+            }
+            self._warnings = self.follower.warnings()
+        return self._listing
+
+    def read(self, refs: set[SeriesRef]) -> dict[SeriesRef, Series]:
+        return {ref: s for ref in refs if (s := self.follower.series(ref.run).get(ref.tag)) is not None}
+
+    def warnings(self) -> list[str]:
+        """The reading warnings as of the last look at the files."""
+        return self._warnings
+
+
+@dataclass
+class ProviderSource:
+    """What TensorBoard's data provider stored, for one request's experiment id."""
+
+    data_provider: object
+    ctx: object
+    experiment_id: str
+    capacity: int
+
+    def listing(self) -> dict[SeriesRef, Version]:
+        return provider.list_versions(self.data_provider, self.ctx, self.experiment_id)
+
+    def read(self, refs: set[SeriesRef]) -> dict[SeriesRef, Series]:
+        return provider.read_series(self.data_provider, self.ctx, self.experiment_id, refs, self.capacity)
+
+    def warnings(self) -> list[str]:
+        return []
 
 
 @dataclass(frozen=True)
@@ -41,30 +117,17 @@ class Plan:
         return {ref for ref, _ in self.versions}
 
 
-@dataclass(frozen=True)
-class Experiment:
-    """One experiment's series and their diagnosis."""
-
-    plan: Plan
-    series: dict[SeriesRef, Series]
-    curves: list[dict]
-    """The experiment's entries of the document's ``curves``."""
-
-    @property
-    def name(self) -> str:
-        return self.plan.name
-
-    def get(self, ref: SeriesRef | None) -> Series | None:
-        return None if ref is None else self.series.get(ref)
-
-
 @dataclass
 class Snapshot:
-    """Every experiment of one TensorBoard experiment id, as of its last listing."""
+    """Every experiment of one source, as of its last listing."""
 
-    experiments: dict[str, Experiment] = field(default_factory=dict)
-    documents: dict[str | None, dict] = field(default_factory=dict)
-    """Finished documents by baseline, valid until an experiment changes."""
+    listing: dict[SeriesRef, Version] = field(default_factory=dict)
+    plans: dict[str, Plan] = field(default_factory=dict)
+    results: dict[str, ExperimentResult] = field(default_factory=dict)
+    """Each experiment's diagnosis; its ``series`` also holds the learning rate drawn beside it."""
+    warnings: tuple[str, ...] = ()
+    documents: dict[str | None, bytes] = field(default_factory=dict)
+    """Finished documents by baseline, as JSON, valid as long as the snapshot."""
 
 
 def plan(versions: dict[SeriesRef, Version]) -> dict[str, Plan]:
@@ -82,69 +145,83 @@ def plan(versions: dict[SeriesRef, Version]) -> dict[str, Plan]:
     return plans
 
 
-class DiagnosisCache:
-    """Thread-safe cache of :class:`Snapshot` per TensorBoard experiment id.
+#: The experiment id of a plain local TensorBoard (URLs without ``/experiment/<id>/``).
+DEFAULT_ID = ""
 
-    Holds at most ``max_ids`` experiment ids (least recently used dropped);
-    within one id only the experiments of the latest listing are kept.
+
+class DiagnosisCache:
+    """Thread-safe cache of one :class:`Snapshot` per key (a source: the event files, or an experiment id).
+
+    Each key has its own lock, so computing one key's diagnosis never blocks
+    requests for another. At most ``max_keys`` keys are kept (the least
+    recently used dropped first), never dropping :data:`DEFAULT_ID`.
     """
 
-    def __init__(self, max_ids: int = 8) -> None:
-        self._max_ids = max_ids
+    def __init__(self, max_keys: int = 8) -> None:
+        self._max_keys = max_keys
         self._snapshots: collections.OrderedDict[str, Snapshot] = collections.OrderedDict()
-        self._lock = threading.Lock()
+        self._locks: dict[str, threading.Lock] = {}
+        self._guard = threading.Lock()  # held only to look up or update the two dicts above
         self.diagnosed = 0
         """Experiments diagnosed so far (cache misses), for tests and measurements."""
 
-    def refresh(self, experiment_id: str, versions: dict[SeriesRef, Version], read: Reader) -> Snapshot:
-        """The snapshot for this listing, recomputing only changed experiments."""
-        plans = plan(versions)
-        with self._lock:
-            old = self._snapshots.pop(experiment_id, Snapshot())
-            kept = {n: e for n, e in old.experiments.items() if plans.get(n) == e.plan}
-            if len(kept) == len(plans) == len(old.experiments):
-                snapshot = old
+    def refresh(self, key: str, source: Source) -> Snapshot:
+        """The snapshot of ``source`` now, recomputing only the experiments whose series changed."""
+        with self._lock_for(key):
+            with self._guard:
+                old = self._snapshots.get(key) or Snapshot()
+            listing = source.listing()
+            warnings = tuple(source.warnings())
+            if listing == old.listing and warnings == old.warnings and old.plans:
+                snapshot = old  # nothing changed: not even pairing is redone
             else:
-                fresh = self._diagnose([p for n, p in plans.items() if n not in kept], read)
-                snapshot = Snapshot({n: kept.get(n) or fresh[n] for n in plans})
-            self._snapshots[experiment_id] = snapshot
-            while len(self._snapshots) > self._max_ids:
-                self._snapshots.popitem(last=False)
+                plans = plan(listing)
+                kept = {n: old.results[n] for n, p in plans.items() if old.plans.get(n) == p}
+                fresh = self._diagnose([p for n, p in plans.items() if n not in kept], source)
+                snapshot = Snapshot(listing, plans, {n: kept.get(n) or fresh[n] for n in plans}, warnings)
+            with self._guard:
+                self._snapshots[key] = snapshot
+                self._snapshots.move_to_end(key)
+                self._evict()
             return snapshot
 
-    def _diagnose(self, plans: list[Plan], read: Reader) -> dict[str, Experiment]:
-        series = read(set().union(*(p.refs for p in plans)))
+    def _lock_for(self, key: str) -> threading.Lock:
+        with self._guard:
+            return self._locks.setdefault(key, threading.Lock())
+
+    def _evict(self) -> None:
+        for key in list(self._snapshots):
+            if len(self._snapshots) <= self._max_keys:
+                return
+            if key != DEFAULT_ID:
+                del self._snapshots[key]
+                self._locks.pop(key, None)
+
+    def _diagnose(self, plans: list[Plan], source: Source) -> dict[str, ExperimentResult]:
+        series = source.read(set().union(*(p.refs for p in plans)))
         out = {}
         for p in plans:
             mine = {r: series[r] for r in p.refs if r in series}
-            out[p.name] = Experiment(p, mine, diagnose_curves(p.specs, mine.get))
+            out[p.name] = diagnose_experiment(p.specs, mine)
             self.diagnosed += 1
         return out
 
-    def document(self, snapshot: Snapshot, baseline: str | None) -> dict:
-        """The ``tb-lossdiag/1`` document, cached per baseline.
+    @staticmethod
+    def document(snapshot: Snapshot, baseline: str | None) -> bytes:
+        """The ``tb-lossdiag/1`` document as JSON, cached per baseline in the snapshot.
 
-        Raises ``KeyError`` for a baseline no experiment is named after.
+        Encoded once: a warm request costs no walk over the document. Raises
+        ``KeyError`` for a baseline no experiment is named after.
         """
-        if baseline is not None and baseline not in snapshot.experiments:
-            raise KeyError(baseline)
-        with self._lock:
-            doc = snapshot.documents.get(baseline)
-            if doc is None:
-                doc = snapshot.documents[baseline] = assemble(snapshot, baseline)
-            return doc
+        encoded = snapshot.documents.get(baseline)
+        if encoded is None:
+            doc = with_sampling(assemble(snapshot.results.values(), baseline, snapshot.warnings))
+            encoded = snapshot.documents[baseline] = json.dumps(doc, allow_nan=False).encode("utf-8")
+        return encoded
 
 
-def assemble(snapshot: Snapshot, baseline: str | None) -> dict:
-    """The document ``engine.build_document`` gives, assembled from per-experiment results."""
-    experiments = snapshot.experiments.values()
-    curves = [curve for e in experiments for curve in e.curves]
-    compared = []
-    if baseline is not None:
-        mains = {e.name: primary(e.plan.specs)[e.name] for e in experiments}
-        series = {ref: s for e in experiments for ref, s in e.series.items()}
-        compared = comparisons(mains, series.get, baseline)
-    doc = document(curves, compared)
+def with_sampling(doc: dict) -> dict:
+    """The document, with a ``sampling`` note when TensorBoard's store sampled any series."""
     sampled = {
         (entry["run"], entry["tag"])
         for curve in doc["curves"]

@@ -4,10 +4,15 @@ Routes (under ``/data/plugin/lossdiag``):
 
 - ``/index.js``, ``/static/<file>``: the frontend, from ``tb_lossdiag/static/``.
 - ``/diagnosis[?baseline=NAME]``: the ``tb-lossdiag/1`` document.
-- ``/curves?experiment=NAME[&experiment=...][&baseline=NAME][&max_points=N]``:
-  points and findings to draw.
+- ``/curves?experiment=NAME[&experiment=...][&baseline=NAME]``: points and
+  findings to draw.
 
 Errors are JSON ``{"error": "..."}`` with status 400 or 404, never a 500.
+
+Series come from the event files under TensorBoard's ``--logdir`` (or
+``--logdir_spec``) when they can be read, every point of them; otherwise
+(no logdir, a data server elsewhere, a remote logdir without TensorFlow)
+from TensorBoard's data provider, which may hold a sample.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ from tensorboard.backend import http_util
 from tensorboard.plugins import base_plugin
 from werkzeug import wrappers
 
+from ..reading.files import is_remote
+from ..reading.follow import LogdirFollower, Root, roots_from_flags
 from . import provider, static
 from .curves import experiment_curves
-from .diagnosis import DiagnosisCache, Snapshot
+from .diagnosis import DEFAULT_ID, DiagnosisCache, EventFileSource, ProviderSource, Snapshot, Source
 
 PLUGIN_NAME = "lossdiag"
-MAX_POINTS_RANGE = (2, 1_000_000)
 _STATIC_PREFIX = f"/data/plugin/{PLUGIN_NAME}/static/"
 
 Handler = Callable[["LossDiagPlugin", wrappers.Request], wrappers.Response]
@@ -60,6 +66,9 @@ class LossDiagPlugin(base_plugin.TBPlugin):
         self._data_provider = context.data_provider
         self._capacity = provider.capacity(context.sampling_hints)
         self._cache = DiagnosisCache()
+        roots = _readable_roots(context)
+        self.event_files = EventFileSource(LogdirFollower(roots)) if roots else None
+        """The event-file source (None when series come from the data provider)."""
 
     def get_plugin_apps(self) -> dict:
         return {
@@ -83,15 +92,16 @@ class LossDiagPlugin(base_plugin.TBPlugin):
         return self._cache
 
     def snapshot(self, request: wrappers.Request) -> Snapshot:
-        """The diagnosis of the request's experiment id, recomputed where data changed."""
-        ctx = plugin_util.context(request.environ)
+        """The diagnosis of the request's data, recomputed where data changed.
+
+        Every experiment id of a local TensorBoard names the same logdir, so
+        they share the event files' snapshot.
+        """
+        if self.event_files is not None:
+            return self._cache.refresh(DEFAULT_ID, self.event_files)
         eid = plugin_util.experiment_id(request.environ)
-        versions = provider.list_versions(self._data_provider, ctx, eid)
-        return self._cache.refresh(
-            eid,
-            versions,
-            lambda refs: provider.read_series(self._data_provider, ctx, eid, refs, self._capacity),
-        )
+        source: Source = ProviderSource(self._data_provider, plugin_util.context(request.environ), eid, self._capacity)
+        return self._cache.refresh(eid, source)
 
     @_json_errors
     def _index_js(self, request: wrappers.Request) -> wrappers.Response:
@@ -114,7 +124,7 @@ class LossDiagPlugin(base_plugin.TBPlugin):
         baseline = request.args.get("baseline") or None
         snapshot = self.snapshot(request)
         _require_experiments(snapshot, [baseline] if baseline else [])
-        return http_util.Respond(request, self._cache.document(snapshot, baseline), "application/json")
+        return http_util.Respond(request, DiagnosisCache.document(snapshot, baseline), "application/json")
 
     @_json_errors
     def _curves(self, request: wrappers.Request) -> wrappers.Response:
@@ -122,29 +132,44 @@ class LossDiagPlugin(base_plugin.TBPlugin):
         if not names:
             raise errors.InvalidArgumentError("give at least one experiment=NAME")
         baseline = request.args.get("baseline") or None
-        max_points = _int_arg(request, "max_points", MAX_POINTS_RANGE)
         snapshot = self.snapshot(request)
         _require_experiments(snapshot, names + ([baseline] if baseline else []))
-        base = snapshot.experiments[baseline] if baseline else None
-        body = {"experiments": [experiment_curves(snapshot.experiments[n], base, max_points) for n in names]}
+        base = snapshot.results[baseline] if baseline else None
+        body = {
+            "experiments": [
+                experiment_curves(snapshot.results[n], snapshot.plans[n].learning_rate, base) for n in names
+            ]
+        }
         return http_util.Respond(request, body, "application/json")
 
 
 def _require_experiments(snapshot: Snapshot, names: list[str]) -> None:
     for name in names:
-        if name not in snapshot.experiments:
+        if name not in snapshot.results:
             raise errors.NotFoundError("no experiment named %r" % name)
 
 
-def _int_arg(request: wrappers.Request, name: str, bounds: tuple[int, int]) -> int | None:
-    """An optional integer query parameter within ``bounds`` (inclusive)."""
-    raw = request.args.get(name)
-    if raw is None:
-        return None
+def _readable_roots(context: base_plugin.TBContext) -> list[Root]:
+    """The logdirs whose event files the plugin can read itself ([] to use the data provider).
+
+    None without a logdir (a data provider of its own, a gRPC data server
+    elsewhere), nor for a remote logdir where TensorFlow's gfile is not
+    importable.
+    """
+    flags = context.flags
+    if flags is not None and getattr(flags, "grpc_data_provider", ""):
+        return []
+    logdir = getattr(flags, "logdir", None) if flags is not None else context.logdir
+    spec = getattr(flags, "logdir_spec", None) if flags is not None else None
+    roots = roots_from_flags(logdir, spec)
+    if any(is_remote(r.path) for r in roots) and not _gfile_importable():
+        return []
+    return roots
+
+
+def _gfile_importable() -> bool:
     try:
-        value = int(raw)
-    except ValueError:
-        raise errors.InvalidArgumentError("%s must be an integer, got %r" % (name, raw)) from None
-    if not bounds[0] <= value <= bounds[1]:
-        raise errors.InvalidArgumentError("%s must be between %d and %d" % (name, *bounds))
-    return value
+        import tensorflow  # noqa: F401
+    except ImportError:
+        return False
+    return True

@@ -2,19 +2,20 @@
 
 Handles every writer: TF2 tensor summaries (``tf.summary.scalar``, Keras) and
 classic ``simple_value`` summaries (tensorboardX, PyTorch, TensorBoard's own
-writer). Damaged files keep the points before the damage and add a warning.
-Local paths never import TensorFlow; remote ones (``gs://``, ``s3://``) need it.
+writer). Files are read in bounded buffers, and records that hold no scalar
+(images, audio, histograms) are skipped without being decoded. Damaged files
+keep the points before the damage and add a warning. Local paths never
+import TensorFlow; remote ones (``gs://``, ``s3://``) need it.
 """
 
 from __future__ import annotations
 
-from .fast import decode_file
-from .logdir import LogdirData, Progress, TagFilter, read_with
+from .runs import FileCount, LogdirData, TagFilter, read_to_end, read_with
 
 __all__ = ["LogdirData", "read_logdir"]
 
 
-def read_logdir(path: str, *, tag_filter: TagFilter | None = None, progress: Progress | None = None) -> LogdirData:
+def read_logdir(path: str, *, tag_filter: TagFilter | None = None, progress: FileCount | None = None) -> LogdirData:
     """Every scalar series under ``path``, as ``{run: {tag: Series}}`` plus warnings.
 
     Parameters
@@ -33,4 +34,4 @@ def read_logdir(path: str, *, tag_filter: TagFilter | None = None, progress: Pro
     ImportError
         For a remote path when TensorFlow is not installed.
     """
-    return read_with(decode_file, path, tag_filter, progress)
+    return read_with(read_to_end, path, tag_filter, progress)

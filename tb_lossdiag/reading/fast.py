@@ -6,27 +6,47 @@ from typing import Callable
 
 import numpy as np
 
-from .collect import ScalarCollector, collect_event, order_key
-from .framing import Damage, LengthGroup, read_records
+from .crc import crc32c, mask
+from .framing import HEADER, Damage, LengthGroup, Records
 from .layout import Layout, parse_layout
+from .points import FilePoints, order_key
+from .scalars import add_values, collect_event, scan_large_event
 
 _MAX_LAYOUTS = 16
 """Layouts tried per record length before the rest are parsed one by one."""
 
 
-def decode_file(buf: np.ndarray, wanted: Callable[[str], bool], sink: ScalarCollector, first_record: int) -> tuple[int, Damage | None]:
-    """Add the scalars of one event file's bytes to ``sink``.
+def decode_records(
+    buf: np.ndarray, records: Records, wanted: Callable[[str], bool], sink: FilePoints, first_record: int
+) -> tuple[int, Damage | None]:
+    """Add the scalars of the framed ``records`` of ``buf`` to ``sink``.
 
-    Records are numbered from ``first_record`` (their position in the run).
+    Records are numbered from ``first_record`` (their position in the file).
+    A large record is scanned where it lies; its data checksum is verified
+    only when it holds a scalar point (an image's bytes are never needed).
     Returns the number of intact records and the damage that stopped reading.
     """
-    records = read_records(buf)
+    count, damage = records.count, records.damage
+    large = []
+    for index, start, length in records.large:
+        step, wall_time, values = scan_large_event(memoryview(buf[start : start + length]))
+        if any(v[2] is not None for v in values) and not _checksum_ok(buf, start, length):
+            count, damage = index, Damage(start - HEADER, "bad data checksum")
+            break
+        large.append((index, step, wall_time, values))
     for group in records.groups:
-        _decode_group(group, first_record, wanted, sink)
-    return records.count, records.damage
+        _decode_group(group.before(count), first_record, wanted, sink)
+    for index, step, wall_time, values in large:
+        add_values(sink, first_record + index, step, wall_time, values, wanted)
+    return count, damage
 
 
-def _decode_group(group: LengthGroup, first_record: int, wanted: Callable[[str], bool], sink: ScalarCollector) -> None:
+def _checksum_ok(buf: np.ndarray, start: int, length: int) -> bool:
+    stored = buf[start + length : start + length + 4].view("<u4")[0]
+    return int(mask(np.uint32(crc32c(buf[start : start + length])))) == int(stored)
+
+
+def _decode_group(group: LengthGroup, first_record: int, wanted: Callable[[str], bool], sink: FilePoints) -> None:
     """Decode records of one length: match them against layouts, parse leftovers one by one.
 
     A record matches a template's layout when it equals the template at every
@@ -72,7 +92,7 @@ def _numbers(rows: np.ndarray, at: int, dtype: str) -> np.ndarray:
     return np.ascontiguousarray(rows[:, at : at + size]).view(dtype)[:, 0].astype(np.float64)
 
 
-def _emit(layout: Layout, rows: np.ndarray, record: np.ndarray, wanted: Callable[[str], bool], sink: ScalarCollector) -> None:
+def _emit(layout: Layout, rows: np.ndarray, record: np.ndarray, wanted: Callable[[str], bool], sink: FilePoints) -> None:
     """Add the values of records that share ``layout``."""
     n = len(rows)
     steps = wall_times = None

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import posixpath
+import stat
+from typing import BinaryIO
 
 import numpy as np
 
@@ -40,7 +42,7 @@ def event_files_by_run(logdir: str) -> dict[str, list[str]]:
         raise FileNotFoundError(f"logdir does not exist: {logdir}")
     if not (fs.isdir(logdir) if remote else os.path.isdir(logdir)):
         raise NotADirectoryError(f"logdir is not a directory: {logdir}")
-    walker = fs.walk(logdir) if remote else os.walk(logdir)
+    walker = fs.walk(logdir) if remote else _walk_local(logdir)
     join = posixpath.join if remote else os.path.join
     runs = {}
     for directory, _, names in walker:
@@ -50,6 +52,31 @@ def event_files_by_run(logdir: str) -> dict[str, list[str]]:
     return dict(sorted(runs.items()))
 
 
+def _walk_local(root: str):
+    """``os.walk(root)`` without recursion: a deep tree (1,000+ levels) would exhaust Python's stack.
+
+    Yields ``(directory, [], file names)``; like ``os.walk``, unreadable
+    directories are skipped and symlinked directories are not entered.
+    """
+    stack = [root]
+    while stack:
+        directory = stack.pop()
+        try:
+            entries = list(os.scandir(directory))
+        except OSError:
+            continue
+        names = []
+        for entry in entries:
+            try:
+                if not entry.is_dir():
+                    names.append(entry.name)
+                elif not entry.is_symlink():
+                    stack.append(entry.path)
+            except OSError:
+                continue
+        yield directory, [], names
+
+
 def _run_name(logdir: str, directory: str, remote: bool) -> str:
     if remote:
         relative = directory[len(logdir.rstrip("/")) :].strip("/")
@@ -57,9 +84,32 @@ def _run_name(logdir: str, directory: str, remote: bool) -> str:
     return os.path.relpath(directory, logdir).replace(os.sep, "/")
 
 
+def event_files_in(directory: str) -> list[str]:
+    """The event files directly in ``directory`` (not in its subdirectories), in name order."""
+    if is_remote(directory):
+        fs = _gfile()
+        names = [n for n in fs.listdir(directory) if not fs.isdir(posixpath.join(directory, n))]
+        join = posixpath.join
+    else:
+        names = [e.name for e in os.scandir(directory) if e.is_file()]
+        join = os.path.join
+    return [join(directory, n) for n in sorted(names) if is_event_file(n)]
+
+
+def open_remote(path: str) -> BinaryIO:
+    """A remote file opened for reading with gfile."""
+    return _gfile().GFile(path, "rb")
+
+
+def remote_size(path: str) -> int:
+    return int(_gfile().stat(path).length)
+
+
 def read_bytes(path: str) -> np.ndarray:
-    """A file's content as a uint8 array."""
+    """A whole file's content as a uint8 array (only regular files: a FIFO would block)."""
     if is_remote(path):
-        with _gfile().GFile(path, "rb") as f:
+        with open_remote(path) as f:
             return np.frombuffer(f.read(), dtype=np.uint8)
+    if not stat.S_ISREG(os.stat(path).st_mode):
+        raise OSError(f"not a regular file: {path}")
     return np.fromfile(path, dtype=np.uint8)

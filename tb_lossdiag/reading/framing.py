@@ -50,23 +50,38 @@ class LengthGroup:
         return LengthGroup(self.index[keep], self.rows[keep], self.varying, self.stored_crc[keep])
 
 
+INCOMPLETE = "incomplete record"
+"""The reason given when the bytes end inside a record (a cut file, or one still being written)."""
+
+
 @dataclass(frozen=True)
 class Records:
-    """The intact records at the start of a file, grouped by length."""
+    """The intact records at the start of a buffer: grouped by length, and the large ones apart."""
 
     count: int
     groups: list[LengthGroup]
+    large: list[tuple[int, int, int]]
+    """``(record number, data start, data length)`` of records longer than the ``large`` limit, unchecked."""
+    end: int
+    """Bytes taken by the intact records: where the next read starts."""
     damage: Damage | None
 
 
-def read_records(buf: np.ndarray) -> Records:
-    """Frame ``buf`` (a file's bytes as uint8) and verify every checksum.
+def read_records(buf: np.ndarray, large: int | None = None) -> Records:
+    """Frame ``buf`` (bytes as uint8) and verify the checksums of its records.
 
-    Keeps the records before the first damage: an incomplete record (a cut
-    file, or one still being written), a bad length or data checksum.
+    Keeps the records before the first damage: an incomplete record
+    (reason :data:`INCOMPLETE`), a bad length or data checksum. Records
+    longer than ``large`` bytes are not copied nor checked here: they are
+    listed in ``Records.large`` for the caller to look into where they lie.
     """
     starts, lengths, end = walk(buf)
-    groups = _length_groups(buf, starts, lengths)
+    big = np.zeros(len(lengths), dtype=bool) if large is None else lengths > large
+    small = np.flatnonzero(~big)
+    groups = [
+        LengthGroup(small[g.index], g.rows, g.varying, g.stored_crc)
+        for g in _length_groups(buf, starts[small], lengths[small])
+    ]
     found = []  # (record number, damage)
     bad_header = np.flatnonzero(~_header_ok(buf, starts))
     if bad_header.size:
@@ -76,10 +91,10 @@ def read_records(buf: np.ndarray) -> Records:
         found.append((bad_data, Damage(int(starts[bad_data]), "bad data checksum")))
     if end < len(buf):
         found.append((len(starts), _stop_reason(buf, end)))
-    if not found:
-        return Records(len(starts), groups, None)
-    count, damage = min(found, key=lambda f: f[1].offset)
-    return Records(count, [g.before(count) for g in groups], damage)
+    count, damage = min(found, key=lambda f: f[1].offset) if found else (len(starts), None)
+    listed = [(int(i), int(starts[i]) + HEADER, int(lengths[i])) for i in np.flatnonzero(big[:count])]
+    stop = int(starts[count]) if count < len(starts) else end
+    return Records(count, [g.before(count) for g in groups], listed, stop, damage)
 
 
 def _length_groups(buf: np.ndarray, starts: np.ndarray, lengths: np.ndarray) -> list[LengthGroup]:
@@ -106,7 +121,7 @@ def _stop_reason(buf: np.ndarray, offset: int) -> Damage:
     """Why the record at ``offset`` does not fit: a bad length, or a cut file."""
     if len(buf) - offset >= HEADER and not _header_ok(buf, np.array([offset]))[0]:
         return Damage(offset, "bad length checksum")
-    return Damage(offset, "incomplete record")
+    return Damage(offset, INCOMPLETE)
 
 
 def walk(buf: np.ndarray) -> tuple[np.ndarray, np.ndarray, int]:

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .collect import SCALARS
+from .points import SCALARS
 
 _FLOAT, _DOUBLE = 1, 2  # tensorflow DataType enum values
 _VARINT, _I64, _LEN, _I32 = 0, 1, 2, 5
