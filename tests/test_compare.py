@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tb_lossdiag.engine import document_from_series
-from tb_lossdiag.logdirs import read_logdirs
+from tb_lossdiag.reading import read_logdir
 from tests.event_writers import write_keras_pair, write_tbx
 from tests.test_cli import run_cli, strict_json
 
@@ -125,6 +125,6 @@ def test_an_epoch_run_against_a_per_step_baseline_names_the_baseline_share(logdi
 
 
 def test_the_engine_gives_the_cli_comparisons(logdir: str, against_base) -> None:
-    data = read_logdirs([logdir])
+    data = read_logdir(logdir)
     doc = json.loads(json.dumps(document_from_series(data.runs, baseline="base")))
     assert {c["run"]: c for c in doc["comparisons"]} == against_base

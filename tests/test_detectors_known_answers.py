@@ -32,7 +32,7 @@ from tb_lossdiag.datasets import GENERATORS, Noise, Synthetic
 from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report, redundant
 from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.engine import document_from_series
-from tb_lossdiag.logdirs import read_logdirs
+from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
 from tests.event_writers import write_tbx, write_tf
 
@@ -318,7 +318,7 @@ def test_a_healthy_batch_size_8_run_with_zero_losses_written_by_tensorboardx_has
     run = _zeros(seed=0)
     assert np.count_nonzero(run.train == 0.0) == 5
     write_tbx(str(tmp_path), "bs8", {"train/loss": (run.steps, run.train), "val/loss": (run.val_steps, run.validation)})
-    curve = _primary(document_from_series(read_logdirs([str(tmp_path)]).runs))
+    curve = _primary(document_from_series(read_logdir(str(tmp_path)).runs))
     assert curve["train"]["points"] == 2500 and curve["train"]["tag"] == "train/loss"
     assert curve["findings"] == [], [f["summary"] for f in curve["findings"]]
 
