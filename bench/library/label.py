@@ -148,6 +148,11 @@ def _overfits(f: dict, curves: Curves) -> bool:
 
 
 def _healthy(f: dict, curves: Curves) -> Verdict:
+    steps, values = curves.finest
+    outliers = measure.spikes_near(steps, values, [int(steps[0])], int(steps[-1] - steps[0]))
+    f["noise_outliers"] = len(outliers)  # points that would pass the spike test: the noise a detector must accept
+    f["worst_outlier"] = max((h for _, h in outliers), default=None)
+    f["exact_zeros"] = int((values == 0).sum())
     if f["nonfinite_step"] is not None:
         return Verdict(dropped=f"healthy run has a NaN/Inf at step {f['nonfinite_step']}")
     if f["end"] > HEALTHY_MAX_RATIO * f["start"]:
@@ -241,7 +246,7 @@ def _divergence(f: dict, curves: Curves) -> Verdict:
     if f["nonfinite_step"] is not None:
         return Verdict(("divergence",), (), onset if onset is not None else f["nonfinite_step"])
     if _collapsed(f, curves):
-        return Verdict(("divergence",), ("plateau",), onset)
+        return Verdict(("divergence",), ("plateau",), measure.blow_up_step(*curves.finest))
     if f["peak"] is not None and f["peak"] >= EXPLOSION_PEAK * f["start"] and f["end"] >= EXPLOSION_TAIL * f["lowest"]:
         return Verdict(("divergence",), (), onset)
     return Verdict(dropped=f"no NaN, peak {f['peak']:.3g} vs start {f['start']:.3g}, end {f['end']:.3g}")
