@@ -220,11 +220,8 @@ def _spike(f: dict, curves: Curves, config: Config, construction: dict) -> Verdi
     f["spikes"] = [[s, round(h, 2)] for s, h in found]
     if curves.fine is not None and curves.train is not None:
         per_epoch = construction["steps_per_epoch"]
-        if config.layout == "keras":  # Keras steps its epoch curves by epoch
-            epoch_level = measure.spikes_near(*curves.train, [c // per_epoch for c in causes], 1)
-        else:
-            epoch_level = measure.spikes_near(*curves.train, causes, per_epoch)
-        f["epoch_level_spikes"] = [s for s, _ in epoch_level]
+        at = [c // per_epoch for c in causes] if config.layout == "keras" else causes  # Keras steps epochs by epoch
+        f["epoch_level_heights"] = [None if h is None else round(h, 2) for h in measure.heights_at(*curves.train, at)]
     if not found:
         return Verdict(dropped=f"no logged point stands out after the causes at {causes}")
     return Verdict(("spike",), (), found[0][0], tuple(s for s, _ in found))

@@ -107,6 +107,21 @@ def spikes_near(
     return sorted(set(out))
 
 
+def heights_at(steps: np.ndarray, values: np.ndarray, at: list[int], radius: int = 2) -> list[float | None]:
+    """For each step of ``at``, the first point logged at or after it over the median of its ``radius``
+    neighbours on each side (None when the curve has no point there): how much a coarse curve shows an event."""
+    out: list[float | None] = []
+    for step in at:
+        i = int(np.searchsorted(steps, step))
+        around = np.r_[values[max(0, i - radius):i], values[i + 1:i + 1 + radius]]
+        around = around[np.isfinite(around)]
+        if i >= len(values) or not len(around) or not np.isfinite(values[i]):
+            out.append(None)
+            continue
+        out.append(float(values[i] / np.median(around)))
+    return out
+
+
 def learning_rate_cut(steps: np.ndarray, lrs: np.ndarray, factor: float = 100.0) -> int | None:
     """First logged step where the learning rate falls by ``factor`` or more from the point before."""
     drop = np.flatnonzero(lrs[1:] * factor <= lrs[:-1])

@@ -262,7 +262,7 @@ def plateau_sigmoid() -> Iterator[Config]:
 def spike_lr_burst() -> Iterator[Config]:
     """Learning-rate bursts (x20-100 for 1-3 steps) under SGD with momentum, per-step curves: a jump, then recovery."""
     datasets = ("classification", "digits", "breast_cancer", "moons", "pysrc")
-    for i in range(12):
+    for i in range(16):
         dataset, layout, seed = _cycle(datasets, i), _cycle(TORCH_LAYOUTS, i), 400 + i
         factor, length = _cycle((50, 20, 100, 30), i), _cycle((2, 3, 1), i)
         at = _cycle(((250, 550), (300, 500, 700), (400,), (200, 650)), i)
