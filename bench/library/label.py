@@ -42,7 +42,7 @@ OVERFIT_MAX_POSITION = 0.8
 """... and that minimum lies in the first this-fraction of the run."""
 HEALTHY_MAX_RISE = 0.05
 """A healthy run's validation loss ends at most this far above its minimum."""
-UNDERFIT_MIN_RATIO = 0.6
+UNDERFIT_MIN_RATIO = 0.7
 """Underfitting: the final training level is at least this fraction of the start or of the chance-level loss."""
 UNDERFIT_MAX_GAP = 0.25
 """... with validation within this fraction of training (they move together)."""
