@@ -11,7 +11,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.library", description=__doc__.split(":")[1].strip())
     parser.add_argument("outdir", help="library directory (runs already trained with the same config are kept)")
     parser.add_argument("--jobs", type=int, default=2, help="training processes (default 2)")
-    parser.add_argument("--only", metavar="PATTERN", help="only runs whose name matches this regular expression")
+    parser.add_argument(
+        "--only",
+        metavar="PATTERN",
+        help="train only the runs whose name matches this regular expression (labels.json lists every trained run)",
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")  # before TensorFlow is imported
     from .build import build

@@ -99,13 +99,20 @@ def train_missing(outdir: str, configs: list[Config], jobs: int, report: Callabl
             report(f"[{done}/{len(todo)}] {name} {seconds:.1f} s")
 
 
-def measure_all(outdir: str, configs: list[Config]) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
-    """Labels of the kept runs, and the (name, reason) of dropped and of relabelled runs."""
+def measure_all(
+    outdir: str, configs: list[Config], wanted: set[str]
+) -> tuple[dict, list[tuple[str, str]], list[tuple[str, str]]]:
+    """Labels of the kept runs, and the (name, reason) of dropped and of relabelled runs.
+
+    A run of ``wanted`` (the names this build was asked to train) that has no
+    finished training is dropped; other untrained runs are simply not there yet.
+    """
     kept, dropped, relabelled = {}, [], []
     for config in configs:
         construction = cached(outdir, config)
         if construction is None:
-            dropped.append((config.name, "not trained (training failed or was interrupted)"))
+            if config.name in wanted:
+                dropped.append((config.name, "not trained (training failed or was interrupted)"))
             continue
         curves = label.read_curves(os.path.join(outdir, config.name), config.layout)
         verdict, facts = label.verify(config, curves, construction)
@@ -149,12 +156,14 @@ def summary(kept: dict, dropped: list, relabelled: list) -> str:
 
 
 def build(outdir: str, jobs: int = 2, only: str | None = None, report: Callable[[str], None] = print) -> dict:
-    """Train the missing runs of the catalogue under ``outdir`` and write ``labels.json``; return it."""
-    configs = select(catalogue(), only)
+    """Train the missing runs of the catalogue (those matching ``only``) under ``outdir`` and write
+    ``labels.json`` for every trained run of the catalogue; return it."""
+    configs = catalogue()
+    wanted = select(configs, only)
     os.makedirs(outdir, exist_ok=True)
     started = time.perf_counter()
-    train_missing(outdir, configs, jobs, report)
-    kept, dropped, relabelled = measure_all(outdir, configs)
+    train_missing(outdir, wanted, jobs, report)
+    kept, dropped, relabelled = measure_all(outdir, configs, {c.name for c in wanted})
     wrong = check_names(outdir, list(kept))
     if wrong:
         raise RuntimeError("experiment names that pairing does not reproduce: " + "; ".join(wrong))

@@ -42,7 +42,7 @@ OVERFIT_MAX_POSITION = 0.8
 """... and that minimum lies in the first this-fraction of the run."""
 HEALTHY_MAX_RISE = 0.05
 """A healthy run's validation loss ends at most this far above its minimum."""
-UNDERFIT_MIN_RATIO = 0.6
+UNDERFIT_MIN_RATIO = 0.7
 """Underfitting: the final training level is at least this fraction of the start or of the chance-level loss."""
 UNDERFIT_MAX_GAP = 0.25
 """... with validation within this fraction of training (they move together)."""
@@ -148,6 +148,11 @@ def _overfits(f: dict, curves: Curves) -> bool:
 
 
 def _healthy(f: dict, curves: Curves) -> Verdict:
+    steps, values = curves.finest
+    outliers = measure.spikes_near(steps, values, [int(steps[0])], int(steps[-1] - steps[0]))
+    f["noise_outliers"] = len(outliers)  # points that would pass the spike test: the noise a detector must accept
+    f["worst_outlier"] = max((h for _, h in outliers), default=None)
+    f["exact_zeros"] = int((values == 0).sum())
     if f["nonfinite_step"] is not None:
         return Verdict(dropped=f"healthy run has a NaN/Inf at step {f['nonfinite_step']}")
     if f["end"] > HEALTHY_MAX_RATIO * f["start"]:
@@ -215,11 +220,8 @@ def _spike(f: dict, curves: Curves, config: Config, construction: dict) -> Verdi
     f["spikes"] = [[s, round(h, 2)] for s, h in found]
     if curves.fine is not None and curves.train is not None:
         per_epoch = construction["steps_per_epoch"]
-        if config.layout == "keras":  # Keras steps its epoch curves by epoch
-            epoch_level = measure.spikes_near(*curves.train, [c // per_epoch for c in causes], 1)
-        else:
-            epoch_level = measure.spikes_near(*curves.train, causes, per_epoch)
-        f["epoch_level_spikes"] = [s for s, _ in epoch_level]
+        at = [c // per_epoch for c in causes] if config.layout == "keras" else causes  # Keras steps epochs by epoch
+        f["epoch_level_heights"] = [None if h is None else round(h, 2) for h in measure.heights_at(*curves.train, at)]
     if not found:
         return Verdict(dropped=f"no logged point stands out after the causes at {causes}")
     return Verdict(("spike",), (), found[0][0], tuple(s for s, _ in found))
@@ -241,7 +243,7 @@ def _divergence(f: dict, curves: Curves) -> Verdict:
     if f["nonfinite_step"] is not None:
         return Verdict(("divergence",), (), onset if onset is not None else f["nonfinite_step"])
     if _collapsed(f, curves):
-        return Verdict(("divergence",), ("plateau",), onset)
+        return Verdict(("divergence",), ("plateau",), measure.blow_up_step(*curves.finest))
     if f["peak"] is not None and f["peak"] >= EXPLOSION_PEAK * f["start"] and f["end"] >= EXPLOSION_TAIL * f["lowest"]:
         return Verdict(("divergence",), (), onset)
     return Verdict(dropped=f"no NaN, peak {f['peak']:.3g} vs start {f['start']:.3g}, end {f['end']:.3g}")

@@ -107,6 +107,21 @@ def spikes_near(
     return sorted(set(out))
 
 
+def heights_at(steps: np.ndarray, values: np.ndarray, at: list[int], radius: int = 2) -> list[float | None]:
+    """For each step of ``at``, the first point logged at or after it over the median of its ``radius``
+    neighbours on each side (None when the curve has no point there): how much a coarse curve shows an event."""
+    out: list[float | None] = []
+    for step in at:
+        i = int(np.searchsorted(steps, step))
+        around = np.r_[values[max(0, i - radius):i], values[i + 1:i + 1 + radius]]
+        around = around[np.isfinite(around)]
+        if i >= len(values) or not len(around) or not np.isfinite(values[i]):
+            out.append(None)
+            continue
+        out.append(float(values[i] / np.median(around)))
+    return out
+
+
 def learning_rate_cut(steps: np.ndarray, lrs: np.ndarray, factor: float = 100.0) -> int | None:
     """First logged step where the learning rate falls by ``factor`` or more from the point before."""
     drop = np.flatnonzero(lrs[1:] * factor <= lrs[:-1])
@@ -138,8 +153,33 @@ def longest_flat(steps: np.ndarray, values: np.ndarray, band: float = 0.05) -> t
     return int(s[best[0]]), int(s[best[1]])
 
 
-def divergence_onset(steps: np.ndarray, values: np.ndarray, factor: float = 3.0) -> int | None:
-    """First step that is NaN/Inf or ``factor`` times above the lowest block level reached before it."""
+def divergence_onset(steps: np.ndarray, values: np.ndarray, factor: float = 3.0, blocks: int = BLOCKS) -> int | None:
+    """Where the loss leaves for good: the first step of the first block after which every block level stays
+    ``factor`` times above the lowest level reached so far (the first NaN/Inf if that comes sooner).
+
+    A blow-up the run recovers from (a spike) does not count; the sustained one does.
+    """
+    nonfinite = first_nonfinite(steps, values)
+    keep = np.flatnonzero(np.isfinite(values))
+    if len(keep) == 0:
+        return nonfinite
+    parts = np.array_split(keep, min(blocks, len(keep)))
+    level = np.array([np.median(values[p]) for p in parts])
+    floor = np.minimum.accumulate(level)
+    stays = np.flatnonzero(level <= factor * floor)
+    first = (stays[-1] + 1) if len(stays) else 0
+    onset = None
+    if first < len(parts):  # the first point of that block's stretch above the floor
+        start = parts[first][0]
+        above = np.flatnonzero(values[start:] > factor * floor[first])
+        onset = int(steps[start + above[0]]) if len(above) else int(steps[start])
+    candidates = [s for s in (onset, nonfinite) if s is not None]
+    return min(candidates) if candidates else None
+
+
+def blow_up_step(steps: np.ndarray, values: np.ndarray, factor: float = 3.0) -> int | None:
+    """First step that is NaN/Inf or ``factor`` times above the lowest block level reached before it,
+    whether or not the loss stays there (a collapse to chance comes back down to ln C)."""
     s, v = levels(steps, values)
     if not len(v):
         return first_nonfinite(steps, values)

@@ -145,7 +145,7 @@ def overfit_tiny() -> Iterator[Config]:
     subsets = (("digits", 150), ("breast_cancer", 60), ("classification", 150), ("wine", 40), ("iris", 30),
                ("moons", 60), ("digits", 200), ("classification", 100))
     layouts = ("keras", "torch", "lightning", "hf")
-    for i in range(20):
+    for i in range(24):
         (dataset, size), layout, seed = _cycle(subsets, i), _cycle(layouts, i // 2 + i), 100 + i
         batch = _cycle((16, 32, 8), i)
         yield Config(
@@ -262,7 +262,7 @@ def plateau_sigmoid() -> Iterator[Config]:
 def spike_lr_burst() -> Iterator[Config]:
     """Learning-rate bursts (x20-100 for 1-3 steps) under SGD with momentum, per-step curves: a jump, then recovery."""
     datasets = ("classification", "digits", "breast_cancer", "moons", "pysrc")
-    for i in range(12):
+    for i in range(16):
         dataset, layout, seed = _cycle(datasets, i), _cycle(TORCH_LAYOUTS, i), 400 + i
         factor, length = _cycle((50, 20, 100, 30), i), _cycle((2, 3, 1), i)
         at = _cycle(((250, 550), (300, 500, 700), (400,), (200, 650)), i)
@@ -299,17 +299,17 @@ def spike_keras_batches() -> Iterator[Config]:
     """Keras ``update_freq`` runs with LR bursts early in an epoch: visible in ``batch_loss``, averaged away in
     ``epoch_loss``."""
     datasets = ("classification", "digits", "breast_cancer", "moons", "classification")
-    for i in range(6):
-        dataset, seed, freq = _cycle(datasets, i), 440 + i, _cycle((1, 2, 5), i)
+    for i in range(7):
+        dataset, seed, freq, factor = _cycle(datasets, i), 440 + i, _cycle((1, 2, 5), i), _cycle((20, 30), i)
         per_epoch = train_count(dataset) // 16
         at = tuple(e * per_epoch + 2 for e in _cycle(((3, 8), (4, 9, 13), (5,)), i))
         yield Config(
             run_name("keras_burst", "keras", f"{dataset}_uf{freq}", seed), "spike", "keras", dataset, seed,
             f"MLP on {dataset} logged by Keras' callback with update_freq={freq}, SGD 0.05 with momentum; the "
-            f"learning rate is raised x50 for 2 steps early in some epochs (steps {list(at)}): spikes in "
-            "batch_loss, while epoch_loss barely moves.",
+            f"learning rate is raised x{factor} for 1 step early in some epochs (steps {list(at)}): spikes in "
+            "batch_loss (Keras' running mean of the epoch so far), much less in epoch_loss.",
             widths=(64,), optimizer="sgd", lr=0.05, momentum=0.9, clip_norm=5.0, batch_size=16, epochs=16,
-            bursts=tuple((s, 50.0, 2) for s in at), log_every=freq,
+            bursts=tuple((s, float(factor), 1) for s in at), log_every=freq,
         )
 
 
