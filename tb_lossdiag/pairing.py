@@ -70,7 +70,8 @@ class ExperimentSpec:
 
     @property
     def refs(self) -> list[SeriesRef]:
-        return [r for r in (self.train, self.validation) if r is not None]
+        """Every series the curve's diagnosis reads."""
+        return [r for r in (self.train, self.validation, self.detail, self.learning_rate) if r is not None]
 
 
 @dataclass(frozen=True)

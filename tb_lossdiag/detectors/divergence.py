@@ -177,8 +177,8 @@ def detect(
             found = _nonfinite(curve, series, pair.quantity)
             if found:
                 report.findings.append(found)
-    if train is None:
-        return report
+    if train is None or pair.quantity != "loss":
+        return report  # an explosion is judged on the optimised loss, not on an error rate or a score
     if len(finite_prefix(train)) < min_points:
         report.not_checked.append(f"explosion: fewer than {min_points} finite training points")
         return report

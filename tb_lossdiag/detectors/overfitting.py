@@ -39,6 +39,7 @@ def detect(
     min_rise: float = 0.02,
     sustained: float = 0.5,
     min_trend: float = 0.2,
+    min_error_rise: float = 0.02,
 ) -> Report:
     """Find overfitting in ``pair``.
 
@@ -56,6 +57,10 @@ def detect(
     min_trend : float, default 0.2
         Minimum Kendall tau of the points after the optimum against time:
         they must trend upwards, not jump once.
+    min_error_rise : float, default 0.02
+        On an error rate (a flipped accuracy), the rise must also be at
+        least this much in absolute terms (2 percentage points): relative
+        rises of a small error are a few validation samples.
     """
     report = Report()
     if pair.train is None or pair.validation is None:
@@ -69,6 +74,8 @@ def detect(
         report.not_checked.append(f"fewer than {MIN_TRAIN_POINTS} finite training points")
         return report
     found = _find(val, train, pair.quantity, z=z, min_rise=min_rise, sustained=sustained, min_trend=min_trend)
+    if found and pair.quantity.startswith("error") and found.evidence["final_value"] - found.evidence["best_value"] < min_error_rise:
+        found = None  # 2.0 % -> 2.5 % error is +23 %, and a handful of validation samples
     if found:
         report.findings.append(found)
     return report

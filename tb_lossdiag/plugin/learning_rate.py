@@ -2,18 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from typing import Iterable
 
-from ..pairing import SeriesRef
-
-# ``epoch_learning_rate`` (Keras), ``train/learning_rate`` (Hugging Face),
-# ``lr-Adam`` (Lightning's LearningRateMonitor), ``lr``, ``learning_rate``.
-_LR_TAG = re.compile(r"(?:^|[/_])(?:learning[_ ]?rate|lr)(?:$|[-/_ ])", re.IGNORECASE)
-
-
-def is_learning_rate(tag: str) -> bool:
-    return bool(_LR_TAG.search(tag))
+from ..pairing import is_learning_rate
+from ..series import SeriesRef
 
 
 def find(refs: Iterable[SeriesRef], runs: list[str]) -> SeriesRef | None:
