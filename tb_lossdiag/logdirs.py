@@ -8,7 +8,9 @@ import posixpath
 from typing import Callable, Sequence
 
 from .reading import LogdirData, read_logdir
-from .reading.files import event_files_by_run, is_remote
+from .reading.fast import decode_file
+from .reading.files import event_files_by_run, is_remote, own_event_files
+from .reading.logdir import read_files
 
 _GLOB_CHARS = set("*?[")
 
@@ -53,16 +55,17 @@ def read_logdirs(patterns: Sequence[str], progress: Callable[[int, int], None] |
     return merged
 
 
-def run_dirs(patterns: Sequence[str]) -> dict[str, str]:
+def run_dirs(patterns: Sequence[str], warnings: list[str] | None = None) -> dict[str, str]:
     """Every run of the logdirs, named as :func:`read_logdirs` names it, with its directory.
 
-    Lists directories only; no event file is read. In :func:`read_logdirs` order.
+    Lists directories only; no event file is read. In :func:`read_logdirs`
+    order. What could not be listed is a line in ``warnings``.
     """
     paths = expand(patterns)
     out = {}
     for path in paths:
         join = posixpath.join if is_remote(path) else os.path.join
-        for run in event_files_by_run(path):
+        for run in event_files_by_run(path, warnings):
             out[run_name(path, run, len(paths) > 1)] = path if run == "." else join(path, run)
     return out
 
@@ -70,12 +73,10 @@ def run_dirs(patterns: Sequence[str]) -> dict[str, str]:
 def read_run(directory: str) -> LogdirData:
     """The series and warnings of the event files directly in ``directory`` (one run, named ``.``).
 
-    Runs nested below ``directory`` are runs of their own: their points and
-    warnings are left out.
+    Runs nested below ``directory`` are runs of their own and are not read. A
+    directory gone or unreadable by now gives a warning, not an error.
     """
-    data = read_logdir(directory, tag_filter=lambda run, _tag: run == ".")
-    own = tuple(f"{path}: " for path in event_files_by_run(directory).get(".", []))
-    return LogdirData(
-        runs={".": data.runs.get(".", {})},
-        warnings=[w for w in data.warnings if w.startswith(own)],
-    )
+    warnings: list[str] = []
+    files = own_event_files(directory, warnings)
+    data = read_files(decode_file, {".": files}, warnings=warnings)
+    return LogdirData(runs={".": data.runs.get(".", {})}, warnings=data.warnings)

@@ -17,7 +17,7 @@ from typing import Callable
 from ..engine import comparisons, diagnose_curves, document
 from ..pairing import ExperimentSpec, SeriesRef, pair, primary
 from ..series import Series
-from . import learning_rate
+from . import learning_rate, provider
 from .provider import Version
 
 SAMPLING_FLAG = "--samples_per_plugin scalars=100000000"
@@ -117,7 +117,9 @@ class DiagnosisCache:
         out = {}
         for p in plans:
             mine = {r: series[r] for r in p.refs if r in series}
-            out[p.name] = Experiment(p, mine, diagnose_curves(p.specs, mine.get))
+            # A curve none of whose series has a point is no curve, as in the CLI.
+            specs = [s for s in p.specs if any(len(mine.get(r, ())) for r in s.refs)]
+            out[p.name] = Experiment(p, mine, diagnose_curves(specs, mine.get))
             self.diagnosed += 1
         return out
 
@@ -144,7 +146,7 @@ def assemble(snapshot: Snapshot, baseline: str | None) -> dict:
         mains = {e.name: primary(e.plan.specs)[e.name] for e in experiments}
         series = {ref: s for e in experiments for ref, s in e.series.items()}
         compared = comparisons(mains, series.get, baseline)
-    doc = document(curves, compared)
+    doc = document(curves, compared, provider.warnings(s for e in experiments for s in e.series.values()))
     sampled = {
         (entry["run"], entry["tag"])
         for curve in doc["curves"]

@@ -36,10 +36,22 @@ def read_with(
     decode: FileDecoder, path: str, tag_filter: TagFilter | None = None, progress: Progress | None = None
 ) -> LogdirData:
     """Read every run of ``path`` with ``decode``, merging a run's files in name order."""
-    files = event_files_by_run(path)
+    listing_warnings: list[str] = []
+    files = event_files_by_run(path, listing_warnings)
+    return read_files(decode, files, tag_filter, progress, listing_warnings)
+
+
+def read_files(
+    decode: FileDecoder,
+    files: dict[str, list[str]],
+    tag_filter: TagFilter | None = None,
+    progress: Progress | None = None,
+    warnings: list[str] | None = None,
+) -> LogdirData:
+    """Read ``{run: [event file paths]}`` with ``decode``; ``warnings`` start the result's."""
     total = sum(len(names) for names in files.values())
     done = 0
-    data = LogdirData()
+    data = LogdirData(warnings=list(warnings or ()))
     for run, paths in files.items():
         sink = ScalarCollector()
         wanted = (lambda tag, run=run: tag_filter(run, tag)) if tag_filter else (lambda tag: True)
