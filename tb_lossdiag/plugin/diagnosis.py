@@ -10,9 +10,10 @@ reload that touched one run only that run's experiment is recomputed.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import threading
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, Sequence
 
 from ..engine import comparisons, diagnose_curves, document
 from ..pairing import ExperimentSpec, SeriesRef, pair, primary
@@ -82,6 +83,20 @@ def plan(versions: dict[SeriesRef, Version]) -> dict[str, Plan]:
     return plans
 
 
+def readable(specs: Sequence[ExperimentSpec], series: dict[SeriesRef, Series]) -> list[ExperimentSpec]:
+    """``specs`` without the series that have no point, as the CLI, which never sees those tags.
+
+    TensorBoard lists a tag whose values were all dropped (integers, strings:
+    see :func:`.provider.to_series`); a curve left with no series is no curve.
+    """
+    out = []
+    for spec in specs:
+        train, validation = (r if r is not None and len(series.get(r, ())) else None for r in (spec.train, spec.validation))
+        if train or validation:
+            out.append(dataclasses.replace(spec, train=train, validation=validation))
+    return out
+
+
 class DiagnosisCache:
     """Thread-safe cache of :class:`Snapshot` per TensorBoard experiment id.
 
@@ -117,9 +132,7 @@ class DiagnosisCache:
         out = {}
         for p in plans:
             mine = {r: series[r] for r in p.refs if r in series}
-            # A curve none of whose series has a point is no curve, as in the CLI.
-            specs = [s for s in p.specs if any(len(mine.get(r, ())) for r in s.refs)]
-            out[p.name] = Experiment(p, mine, diagnose_curves(specs, mine.get))
+            out[p.name] = Experiment(p, mine, diagnose_curves(readable(p.specs, mine), mine.get))
             self.diagnosed += 1
         return out
 
