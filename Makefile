@@ -6,11 +6,12 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(PY) -m pip --quiet
-# The oldest TensorBoard setup.py accepts; `make test-oldest` runs the plugin's
-# real-server tests against it in its own environment.
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(PY) -m pip -qq
+# The oldest TensorBoard setup.py accepts, with what its users have beside it (TensorFlow of
+# its time brought numpy<2 and six); `make test-oldest` runs the plugin's real-server tests
+# against it in its own environment.
 OLDEST_VENV ?= .venv-oldest
-OLDEST_TENSORBOARD ?= tensorboard==2.10.0
+OLDEST := tensorboard==2.11.2 "numpy<2" six
 TORCH ?= torch==2.13.0
 DEMO_LOGS ?= demo_logs
 PORT ?= 6006
@@ -83,18 +84,19 @@ demo: demo-logs
 
 test: install chromium frontend-deps
 	$(PY) -m pytest tests -q
+	$(MAKE) --no-print-directory test-oldest
 
-# The plugin's real-server tests against the oldest TensorBoard setup.py allows, in
-# their own environment (the project, that TensorBoard, pytest; no TensorFlow).
+# The plugin's real-server tests (both loaders) against the oldest TensorBoard setup.py
+# allows, in their own environment: the project, that TensorBoard, tensorboardX, pytest.
 $(OLDEST_VENV)/.installed: setup.py $(VENV)/.interpreter
 	rm -rf $(OLDEST_VENV)
 	$(PYTHON) -m venv $(OLDEST_VENV)
-	PIP_DISABLE_PIP_VERSION_CHECK=1 $(OLDEST_VENV)/bin/python -m pip --quiet install -e . "$(OLDEST_TENSORBOARD)" \
+	PIP_DISABLE_PIP_VERSION_CHECK=1 $(OLDEST_VENV)/bin/python -m pip -qq install -e . $(OLDEST) \
 		"pytest>=7" "hypothesis>=6" "tensorboardX>=2.6"
 	touch $@
 
 test-oldest: $(OLDEST_VENV)/.installed
-	$(OLDEST_VENV)/bin/python -m pytest -q tests/test_oldest_tensorboard.py
+	$(OLDEST_VENV)/bin/python -m pytest -q tests/test_plugin_server.py
 
 bench: install
 	$(PY) -m bench.read
