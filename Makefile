@@ -6,7 +6,7 @@
 PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
-PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(PY) -m pip -qq
+PIP := PIP_DISABLE_PIP_VERSION_CHECK=1 $(PY) -m pip --quiet
 # The oldest TensorBoard setup.py accepts, with what its users have beside it (TensorFlow of
 # its time brought numpy<2 and six); `make test-oldest` runs the plugin's real-server tests
 # against it in its own environment.
@@ -31,9 +31,10 @@ endif
 $(VENV)/.interpreter:
 	@test -n "$(WANT_PYTHON)" || { echo "no interpreter $(PYTHON); set PYTHON=..." >&2; exit 2; }
 	@$(PYTHON) -c "import ensurepip" 2>/dev/null || $(MAKE) --no-print-directory python-venv
-	rm -rf $(VENV)
-	$(PYTHON) -m venv $(VENV)
-	echo "$(WANT_PYTHON)" > $@
+	@echo "Making the environment $(VENV) from $(WANT_PYTHON)"
+	@rm -rf $(VENV)
+	@$(PYTHON) -m venv $(VENV)
+	@echo "$(WANT_PYTHON)" > $@
 
 venv: $(VENV)/.interpreter
 
@@ -43,14 +44,16 @@ python-venv:
 
 # What the demo needs: the project and its demo extras (TensorFlow, scikit-learn, tensorboardX).
 $(VENV)/.install-demo: setup.py $(VENV)/.interpreter
-	$(PIP) install -e ".[demo]"
-	touch $@
+	@echo "Installing the demo's packages into $(VENV) (log: $(VENV)/install.log)"
+	@$(PIP) install -e ".[demo]" > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $@
 
 # What the tests need: the test and benchmark extras, and PyTorch (its CPU build where the
 # package index offers one) so the tests also read what torch.utils.tensorboard writes.
 $(VENV)/.install-test: setup.py $(VENV)/.interpreter
-	$(PIP) install -e ".[test,bench]" "$(TORCH)"
-	touch $@
+	@echo "Installing the tests' packages into $(VENV) (log: $(VENV)/install.log)"
+	@$(PIP) install -e ".[test,bench]" "$(TORCH)" > $(VENV)/install.log 2>&1 || { cat $(VENV)/install.log; exit 1; }
+	@touch $@
 
 install-demo: $(VENV)/.install-demo
 install: $(VENV)/.install-test
@@ -89,11 +92,13 @@ test: install chromium frontend-deps
 # The plugin's real-server tests (both loaders) against the oldest TensorBoard setup.py
 # allows, in their own environment: the project, that TensorBoard, tensorboardX, pytest.
 $(OLDEST_VENV)/.installed: setup.py $(VENV)/.interpreter
-	rm -rf $(OLDEST_VENV)
-	$(PYTHON) -m venv $(OLDEST_VENV)
-	PIP_DISABLE_PIP_VERSION_CHECK=1 $(OLDEST_VENV)/bin/python -m pip -qq install -e . $(OLDEST) \
-		"pytest>=7" "hypothesis>=6" "tensorboardX>=2.6"
-	touch $@
+	@echo "Installing $(OLDEST) into $(OLDEST_VENV) (log: $(OLDEST_VENV)/install.log)"
+	@rm -rf $(OLDEST_VENV)
+	@$(PYTHON) -m venv $(OLDEST_VENV)
+	@PIP_DISABLE_PIP_VERSION_CHECK=1 $(OLDEST_VENV)/bin/python -m pip --quiet install -e . $(OLDEST) \
+		"pytest>=7" "hypothesis>=6" "tensorboardX>=2.6" > $(OLDEST_VENV)/install.log 2>&1 \
+		|| { cat $(OLDEST_VENV)/install.log; exit 1; }
+	@touch $@
 
 test-oldest: $(OLDEST_VENV)/.installed
 	$(OLDEST_VENV)/bin/python -m pytest -q tests/test_plugin_server.py

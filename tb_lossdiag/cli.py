@@ -94,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         output = open_output(args.output)
     except OSError as e:
-        return _fail(f"cannot write {args.output or 'to standard output'}: {e.strerror or e}")
+        return _cannot_write(args, e)
     with output:
         progress = Progress(sys.stderr, enabled=not args.quiet)
         try:
@@ -115,7 +115,7 @@ def _run(args: argparse.Namespace) -> int:
         except BrokenPipeError:  # e.g. piped into `head`
             sys.stdout = None  # nothing more can be written; skip the flush at exit
         except OSError as e:
-            return _fail(f"cannot write {args.output or 'to standard output'}: {e.strerror or e}")
+            return _cannot_write(args, e)
 
     for message in document["warnings"]:
         print(f"tb-lossdiag: warning: {message}", file=sys.stderr)
@@ -181,6 +181,10 @@ def _default_jobs(logdirs: Sequence[str]) -> int:
     Forking after TensorFlow's filesystems started their threads is not safe.
     """
     return 1 if any("://" in path for path in logdirs) else (os.cpu_count() or 1)
+
+
+def _cannot_write(args: argparse.Namespace, error: OSError) -> int:
+    return _fail(f"cannot write {args.output or 'to standard output'}: {error.strerror or error}")
 
 
 def _fail(message: str) -> int:

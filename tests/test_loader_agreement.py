@@ -100,7 +100,8 @@ def test_cli_follows_the_rules(cli_doc):
     curves = {c["name"]: c for c in cli_doc["curves"]}
     assert set(curves) == {"restarted", "linked", "typed", "doubles"}
     restarted = curves["restarted"]
-    assert (restarted["train"]["points"], restarted["train"]["last_step"], restarted["train"]["nonfinite"]) == (40, 39, 10)
+    train = restarted["train"]
+    assert (train["points"], train["last_step"], train["nonfinite"]) == (40, 39, 10)
     assert [f["kind"] for f in restarted["findings"]] == ["divergence"]
     assert curves["linked"]["validation"]["points"] == 40
     assert curves["typed"]["validation"] is None and curves["typed"]["train"]["points"] == 40

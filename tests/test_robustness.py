@@ -31,10 +31,23 @@ FALLING = list(np.linspace(2.0, 0.2, 30))
 HANG = 120
 
 
-def cli(*args: str, timeout: float = HANG, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "tb_lossdiag.cli", *args], capture_output=True, timeout=timeout, **kwargs
-    )
+def cli(*args: str, timeout: float = HANG) -> subprocess.CompletedProcess:
+    return run_bounded([sys.executable, "-m", "tb_lossdiag.cli", *args], timeout)
+
+
+def run_bounded(command: list[str], timeout: float = HANG) -> subprocess.CompletedProcess:
+    """``command``'s result; after ``timeout`` seconds its whole process group is killed and the test fails.
+
+    The group, not the process: a worker left blocked (on a FIFO, say) would hold the pipes open.
+    """
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        pytest.fail(f"{' '.join(command)} still running after {timeout} s")
+    return subprocess.CompletedProcess(command, process.returncode, out, err)
 
 
 def stderr_lines(result: subprocess.CompletedProcess) -> list[str]:
@@ -157,8 +170,7 @@ def _without_read_permission_override(command: list[str]) -> list[str]:
 
 
 def cli_without_override(*args: str) -> subprocess.CompletedProcess:
-    command = _without_read_permission_override([sys.executable, "-m", "tb_lossdiag.cli", *args])
-    return subprocess.run(command, capture_output=True, timeout=HANG)
+    return run_bounded(_without_read_permission_override([sys.executable, "-m", "tb_lossdiag.cli", *args]))
 
 
 @pytest.fixture
@@ -275,7 +287,7 @@ def test_failed_run_leaves_an_existing_output_file_whole(logdir, tmp_path):
 
 def test_closed_stderr_still_prints_the_result(logdir):
     command = [sys.executable, "-m", "tb_lossdiag.cli", "diagnose", logdir, "--json", "--fail-on", "overfitting"]
-    result = subprocess.run(["sh", "-c", 'exec "$@" 2>&-', "sh", *command], capture_output=True, timeout=HANG)
+    result = run_bounded(["sh", "-c", 'exec "$@" 2>&-', "sh", *command])
     assert result.returncode == 0
     assert json.loads(result.stdout)["schema"] == "tb-lossdiag/1"
 
@@ -285,7 +297,8 @@ def slow_logdir(tmp_path_factory) -> str:
     """Enough experiments (copies of one 20k-step run) for the CLI to run several seconds."""
     root = str(tmp_path_factory.mktemp("slow"))
     n = 20_000
-    write_tbx(root, "e0", {"train/loss": (range(n), np.exp(-np.arange(n) / 5000)), "val/loss": (range(n), np.exp(-np.arange(n) / 5000) + 0.1)})
+    falling = np.exp(-np.arange(n) / 5000)
+    write_tbx(root, "e0", {"train/loss": (range(n), falling), "val/loss": (range(n), falling + 0.1)})
     for i in range(1, 60):
         shutil.copytree(os.path.join(root, "e0"), os.path.join(root, f"e{i}"))
     return root

@@ -91,7 +91,7 @@ def readable(specs: Sequence[ExperimentSpec], series: dict[SeriesRef, Series]) -
     """
     out = []
     for spec in specs:
-        train, validation = (r if r is not None and len(series.get(r, ())) else None for r in (spec.train, spec.validation))
+        train, validation = (r if r in series and len(series[r]) else None for r in (spec.train, spec.validation))
         if train or validation:
             out.append(dataclasses.replace(spec, train=train, validation=validation))
     return out

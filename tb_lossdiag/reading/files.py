@@ -116,7 +116,7 @@ def _list_directory(directory: str, warnings: list[str]) -> tuple[list[str], lis
                 if entry.is_file():
                     events.append(entry.path)
                 else:
-                    warnings.append(f"{entry.path}: not a regular file (a FIFO, socket, device or broken link); skipped")
+                    warnings.append(f"{entry.path}: not a regular file (a FIFO, socket, device, broken link); skipped")
         except OSError as error:
             warnings.append(f"{entry.path}: cannot be read ({error.strerror or error}); skipped")
     return events, subdirectories
