@@ -18,7 +18,7 @@ from .detectors import KINDS
 from .output import open_output
 from .progress import Progress
 from .report import ranking_text, render_text
-from .sweep import LOCAL_PROCESSES, diagnose_sweep, top
+from .sweep import LOCAL_PROCESSES, SCHEDULER_TIMEOUT, diagnose_sweep, top
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -68,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         type=_scheduler,
         metavar="WHERE",
         help=f"read and diagnose each experiment as a Dask task: {LOCAL_PROCESSES!r} (a local cluster) "
-        "or a scheduler address (tcp://host:8786); default: in this process",
+        f"or a scheduler address (tcp://host:8786, given up after {SCHEDULER_TIMEOUT} s); default: in this process",
     )
     d.add_argument("--top", type=_positive, metavar="N", help="only the N worst experiments, worst first, with a ranking")
     d.add_argument(

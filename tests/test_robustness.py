@@ -286,6 +286,8 @@ def test_failed_run_leaves_an_existing_output_file_whole(logdir, tmp_path):
 
 
 def test_closed_stderr_still_prints_the_result(logdir):
+    """The result on stdout, untouched by the warnings that had nowhere to go."""
+    open(os.path.join(logdir, "a", "events.out.tfevents.0.empty"), "wb").close()
     command = [sys.executable, "-m", "tb_lossdiag.cli", "diagnose", logdir, "--json", "--fail-on", "overfitting"]
     result = run_bounded(["sh", "-c", 'exec "$@" 2>&-', "sh", *command])
     assert result.returncode == 0
