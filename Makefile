@@ -82,7 +82,7 @@ demo: demo-logs
 	-@$(PY) -m tb_lossdiag.cli diagnose $(DEMO_LOGS) --quiet
 	@echo ""
 	@echo "Open http://127.0.0.1:$(PORT)/#lossdiag  (Ctrl-C to stop)"
-	@$(QUIET_TF) $(PY) -m tensorboard.main --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) \
+	@$(QUIET_TF) $(PY) -m tensorboard.main --logdir $(DEMO_LOGS) --host 127.0.0.1 --port $(PORT) --load_fast true \
 		--samples_per_plugin scalars=100000000 2>&1 | grep --line-buffered -v -E '$(TF_BANNERS)'
 
 test: install chromium frontend-deps
@@ -92,7 +92,7 @@ test: install chromium frontend-deps
 # The plugin's real-server tests (both loaders) against the oldest TensorBoard setup.py
 # allows, in their own environment: the project, that TensorBoard, tensorboardX, pytest.
 $(OLDEST_VENV)/.installed: setup.py $(VENV)/.interpreter
-	@echo "Installing $(OLDEST) into $(OLDEST_VENV) (log: $(OLDEST_VENV)/install.log)"
+	@echo 'Installing $(OLDEST) into $(OLDEST_VENV) (log: $(OLDEST_VENV)/install.log)'
 	@rm -rf $(OLDEST_VENV)
 	@$(PYTHON) -m venv $(OLDEST_VENV)
 	@PIP_DISABLE_PIP_VERSION_CHECK=1 $(OLDEST_VENV)/bin/python -m pip --quiet install -e . $(OLDEST) \
