@@ -27,7 +27,7 @@ class LogdirData:
     """Every scalar series of a logdir, and what could not be read."""
 
     runs: dict[str, dict[str, Series]] = field(default_factory=dict)
-    """``{run: {tag: Series}}``, normalised (sorted by step, last value per step wins)."""
+    """``{run: {tag: Series}}``, normalised (restarts resolved as TensorBoard shows them, by step)."""
     warnings: list[str] = field(default_factory=list)
     """One line per damaged or unreadable file, naming it and the byte offset."""
 
