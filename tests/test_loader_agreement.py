@@ -116,6 +116,9 @@ def test_python_loader_in_process_gives_the_cli_document(logdir, cli_doc):
     assert doc["warnings"] == [COMPLEX_WARNING, STRING_WARNING]
     for name in ("strings", "complex", "typed", "restarted"):
         served.json(f"{ROUTE}/curves?experiment={name}")
+    (typed,) = served.json(f"{ROUTE}/curves?experiment=typed")["experiments"]
+    drawn = [(c["metric"], [(s["role"], s["tag"], len(s["steps"])) for s in c["series"]]) for c in typed["curves"]]
+    assert drawn == [("loss", [("train", "train/loss", 40)])]
 
 
 @pytest.fixture(scope="module", params=[True, False], ids=["load_fast", "python_loader"])

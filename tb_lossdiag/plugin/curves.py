@@ -61,7 +61,7 @@ def _counterpart(baseline: Experiment, spec: ExperimentSpec, is_primary: bool) -
 def experiment_curves(experiment: Experiment, baseline: Experiment | None, max_points: int | None) -> dict:
     """One entry of the ``/curves`` answer's ``experiments``."""
     curves = []
-    for spec, entry in zip(experiment.plan.specs, experiment.curves):
+    for spec, entry in zip(experiment.specs, experiment.curves):
         series = _series(experiment, spec, "", max_points)
         if baseline is not None and baseline is not experiment:
             other = _counterpart(baseline, spec, entry["primary"])

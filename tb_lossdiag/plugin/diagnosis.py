@@ -55,6 +55,11 @@ class Experiment:
     def name(self) -> str:
         return self.plan.name
 
+    @property
+    def specs(self) -> list[ExperimentSpec]:
+        """The curves diagnosed, in ``curves`` order: the plan's, as :func:`readable` leaves them."""
+        return readable(self.plan.specs, self.series)
+
     def get(self, ref: SeriesRef | None) -> Series | None:
         return None if ref is None else self.series.get(ref)
 
