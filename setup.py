@@ -15,7 +15,7 @@ setup(
         "numpy>=1.22",
         "scipy>=1.8",
         "protobuf>=3.20",
-        "tensorboard>=2.10,<3",
+        "tensorboard>=2.11,<3",  # 2.10 needs protobuf<3.20; `make test-oldest` runs 2.11
     ],
     extras_require={
         # TensorFlow is optional at run time: it adds gfile (gs://, s3://) paths

@@ -8,7 +8,7 @@ import posixpath
 from typing import Sequence
 
 from .reading import LogdirData
-from .reading.files import event_files_by_run, event_files_in, is_remote
+from .reading.files import event_files_by_run, is_remote, own_event_files
 from .reading.runs import read_runs
 
 _GLOB_CHARS = set("*?[")
@@ -40,16 +40,17 @@ def run_name(logdir: str, run: str, several: bool) -> str:
     return prefix if run == "." else posixpath.join(prefix, run)
 
 
-def run_dirs(patterns: Sequence[str]) -> dict[str, str]:
+def run_dirs(patterns: Sequence[str], warnings: list[str] | None = None) -> dict[str, str]:
     """Every run of the logdirs, named by :func:`run_name`, with its directory, in logdir then run order.
 
-    Lists directories only; no event file is read.
+    Lists directories only; no event file is read. What could not be listed
+    is a line in ``warnings``.
     """
     paths = expand(patterns)
     out = {}
     for path in paths:
         join = posixpath.join if is_remote(path) else os.path.join
-        for run in event_files_by_run(path):
+        for run in event_files_by_run(path, warnings):
             out[run_name(path, run, len(paths) > 1)] = path if run == "." else join(path, run)
     return out
 
@@ -58,7 +59,10 @@ def read_run(directory: str) -> LogdirData:
     """The series and warnings of the event files directly in ``directory`` (one run, named ``.``).
 
     Runs nested below ``directory`` are runs of their own: their points and
-    warnings are left out. Wall times are not read (the document does not
+    warnings are left out. A directory gone or unreadable by now gives a
+    warning, not an error. Wall times are not read (the document does not
     use them): the series' are zeros.
     """
-    return read_runs({".": event_files_in(directory)}, wall_times=False)
+    warnings: list[str] = []
+    data = read_runs({".": own_event_files(directory, warnings)}, wall_times=False)
+    return LogdirData(runs=data.runs, warnings=warnings + data.warnings)

@@ -10,11 +10,14 @@ import numpy as np
 def normalise(
     steps: np.ndarray, values: np.ndarray, wall_times: np.ndarray | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Sort by step and keep the last value written for each step.
+    """Points in write order -> the points a restart left, by increasing step.
 
-    Restarted runs rewrite earlier steps; the value logged last (in file
-    order) wins, as TensorBoard's Rust loader does. NaN and Inf are kept:
-    they are evidence of divergence.
+    A step lower than or equal to one written before it means the run
+    restarted (from a checkpoint): every point written earlier at that step
+    or later is dropped, as TensorBoard's default (Rust) loader drops them and
+    shows the restarted run only. So a point stays when every point written
+    after it has a higher step; what stays is strictly increasing. NaN and
+    Inf are kept: they are evidence of divergence.
     """
     steps = np.asarray(steps, dtype=np.int64)
     values = np.asarray(values, dtype=np.float64)
@@ -23,14 +26,12 @@ def normalise(
     wall_times = np.asarray(wall_times, dtype=np.float64)
     if len(steps) == 0 or bool((steps[1:] > steps[:-1]).all()):
         return steps, values, wall_times  # already normalised: no copy
-    # Stable sort of the reversed arrays puts the last write of a step first.
-    rev = np.arange(len(steps) - 1, -1, -1)
-    order = rev[np.argsort(steps[rev], kind="stable")]
-    s = steps[order]
-    keep = np.ones(len(s), dtype=bool)
-    keep[1:] = s[1:] != s[:-1]
-    order = order[keep]
-    return steps[order], values[order], wall_times[order]
+    later_min = np.empty_like(steps)
+    later_min[-1] = np.iinfo(np.int64).max
+    later_min[:-1] = np.minimum.accumulate(steps[:0:-1])[::-1]
+    keep = steps < later_min
+    keep[-1] = True
+    return steps[keep], values[keep], wall_times[keep]
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ class Series:
         wall_times=None,
         sampled: bool = False,
     ) -> "Series":
-        """Build a normalised series from points in any order, duplicates allowed."""
+        """Build a normalised series from points in write order (see :func:`normalise`)."""
         s, v, w = normalise(np.asarray(steps), np.asarray(values), wall_times)
         return cls(run=run, tag=tag, steps=s, values=v, wall_times=w, sampled=sampled)
 

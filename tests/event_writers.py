@@ -19,8 +19,16 @@ def _next_id() -> int:
 
 
 def write_tf(logdir: str, run: str, scalars: Mapping[str, Points]) -> str:
-    """``tf.summary.scalar`` (TF2 tensor summaries, as Keras writes them)."""
-    import tensorflow as tf
+    """``tf.summary.scalar`` (TF2 tensor summaries, as Keras writes them).
+
+    Where TensorFlow is not installed (the oldest-TensorBoard test environment)
+    the same records, rank-0 float32 tensors under the ``scalars`` plugin, are
+    written through tensorboardX's file writer.
+    """
+    try:
+        import tensorflow as tf
+    except ImportError:
+        return _write_tensor_scalars_tbx(logdir, run, scalars)
 
     path = os.path.join(logdir, run)
     writer = tf.summary.create_file_writer(path)
@@ -28,6 +36,27 @@ def write_tf(logdir: str, run: str, scalars: Mapping[str, Points]) -> str:
         for tag, (steps, values) in scalars.items():
             for step, value in zip(steps, values):
                 tf.summary.scalar(tag, float(value), step=int(step))
+    writer.close()
+    return path
+
+
+def _write_tensor_scalars_tbx(logdir: str, run: str, scalars: Mapping[str, Points]) -> str:
+    import numpy as np
+    from tensorboardX import SummaryWriter
+    from tensorboardX.proto import summary_pb2, tensor_pb2, tensor_shape_pb2, types_pb2
+
+    path = os.path.join(logdir, run)
+    writer = SummaryWriter(path, filename_suffix=f".{os.getpid()}.{_next_id()}")
+    metadata = summary_pb2.SummaryMetadata(plugin_data=summary_pb2.SummaryMetadata.PluginData(plugin_name="scalars"))
+    for tag, (steps, values) in scalars.items():
+        for step, value in zip(steps, values):
+            tensor = tensor_pb2.TensorProto(
+                dtype=types_pb2.DT_FLOAT,
+                tensor_shape=tensor_shape_pb2.TensorShapeProto(),
+                tensor_content=np.float32(value).tobytes(),
+            )
+            summary = summary_pb2.Summary(value=[summary_pb2.Summary.Value(tag=tag, tensor=tensor, metadata=metadata)])
+            writer._get_file_writer().add_summary(summary, int(step))
     writer.close()
     return path
 

@@ -15,11 +15,12 @@ per series by default) where the files cannot be read.
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import Protocol, Sequence
 
 from ..engine import ExperimentResult, assemble, diagnose_experiment
 from ..pairing import ExperimentSpec, pair
@@ -145,6 +146,20 @@ def plan(versions: dict[SeriesRef, Version]) -> dict[str, Plan]:
     return plans
 
 
+def readable(specs: Sequence[ExperimentSpec], series: dict[SeriesRef, Series]) -> list[ExperimentSpec]:
+    """``specs`` without the series that have no point, as the CLI, which never sees those tags.
+
+    TensorBoard lists a tag whose values were all dropped (integers, strings:
+    see :func:`.provider.to_series`); a curve left with no series is no curve.
+    """
+    out = []
+    for spec in specs:
+        train, validation = (r if r in series and len(series[r]) else None for r in (spec.train, spec.validation))
+        if train or validation:
+            out.append(dataclasses.replace(spec, train=train, validation=validation))
+    return out
+
+
 #: The experiment id of a plain local TensorBoard (URLs without ``/experiment/<id>/``).
 DEFAULT_ID = ""
 
@@ -176,9 +191,10 @@ class DiagnosisCache:
                 snapshot = old  # nothing changed: not even pairing is redone
             else:
                 plans = plan(listing)
-                kept = {n: old.results[n] for n, p in plans.items() if old.plans.get(n) == p}
+                kept = {n: old.results[n] for n, p in plans.items() if old.plans.get(n) == p and n in old.results}
                 fresh = self._diagnose([p for n, p in plans.items() if n not in kept], source)
-                snapshot = Snapshot(listing, plans, {n: kept.get(n) or fresh[n] for n in plans}, warnings)
+                results = {n: r for n in plans if (r := kept.get(n) or fresh.get(n)) is not None}
+                snapshot = Snapshot(listing, plans, results, warnings)
             with self._guard:
                 self._snapshots[key] = snapshot
                 self._snapshots.move_to_end(key)
@@ -202,7 +218,9 @@ class DiagnosisCache:
         out = {}
         for p in plans:
             mine = {r: series[r] for r in p.refs if r in series}
-            out[p.name] = diagnose_experiment(p.specs, mine)
+            specs = readable(p.specs, mine)
+            if specs:
+                out[p.name] = diagnose_experiment(specs, mine)
             self.diagnosed += 1
         return out
 

@@ -64,13 +64,31 @@ def read_points(data_provider, ctx, experiment_id: str, refs: Iterable[SeriesRef
 
 _STEP, _VALUE, _WALL_TIME = attrgetter("step"), attrgetter("value"), attrgetter("wall_time")
 
+#: Where a skipped-values warning travels on a :class:`Series` (``series.extra``).
+WARNING = "warning"
+
 
 def to_series(ref: SeriesRef, points: Sequence, store_capacity: int) -> Series:
     """``read_scalars`` points as a normalised :class:`Series`, flagged when sampled.
 
+    Only floating-point values are points, as in the event-file reader and
+    TensorBoard's Rust loader. The Python loader also hands over what other
+    tensors under the ``scalars`` plugin hold: integers and booleans are
+    dropped (not loss values), strings and complex numbers too, with a
+    warning in ``series.extra[WARNING]``.
+
     One ``np.fromiter`` per column over ``map(attrgetter)``: the cheapest
     per-point work the public ``ScalarDatum`` allows.
     """
+    warning = None
+    if not all(type(v) is float for v in map(_VALUE, points)):
+        odd = [p.value for p in points if not isinstance(p.value, (float, int))]
+        if odd:
+            warning = (
+                f"{ref.run}/{ref.tag}: skipped {len(odd)} value(s) that are not real numbers "
+                f"(first: {_preview(odd[0])})"
+            )
+        points = [p for p in points if type(p.value) is float]
     n = len(points)
     series = Series.from_points(
         ref.run,
@@ -79,21 +97,38 @@ def to_series(ref: SeriesRef, points: Sequence, store_capacity: int) -> Series:
         np.fromiter(map(_VALUE, points), dtype=np.float64, count=n),
         np.fromiter(map(_WALL_TIME, points), dtype=np.float64, count=n),
     )
-    return dataclasses.replace(series, sampled=is_sampled(series.steps, n, store_capacity))
+    extra = {WARNING: warning} if warning else {}
+    return dataclasses.replace(series, sampled=is_sampled(series.steps, n, store_capacity), extra=extra)
+
+
+def _preview(value, limit: int = 40) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def read_series(
     data_provider, ctx, experiment_id: str, refs: Iterable[SeriesRef], store_capacity: int
 ) -> dict[SeriesRef, Series]:
-    """Read every stored point of ``refs``, normalised, flagged when sampled."""
+    """Read every stored point of ``refs``, normalised, flagged when sampled.
+
+    A series left without points (none stored, or none a real number) is
+    left out, as the event-file reader leaves out such a tag.
+    """
     refs = set(refs)
     data = read_points(data_provider, ctx, experiment_id, refs)
     out = {}
     for ref in refs:
         points = data.get(ref.run, {}).get(ref.tag)
-        if points is not None:
-            out[ref] = to_series(ref, points, store_capacity)
+        if points:
+            series = to_series(ref, points, store_capacity)
+            if len(series) or series.extra:
+                out[ref] = series
     return out
+
+
+def warnings(series: Iterable[Series]) -> list[str]:
+    """The skipped-values warnings of ``series``, sorted."""
+    return sorted(w for s in series if (w := s.extra.get(WARNING)))
 
 
 def is_sampled(steps: np.ndarray, stored: int, store_capacity: int) -> bool:

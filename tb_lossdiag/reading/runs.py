@@ -68,5 +68,8 @@ def read_runs(
 def read_with(
     read: FileReader, path: str, tag_filter: TagFilter | None = None, count: FileCount | None = None
 ) -> LogdirData:
-    """Read every run of the logdir ``path`` with ``read``."""
-    return read_runs(event_files_by_run(path), read, tag_filter, count)
+    """Read every run of the logdir ``path`` with ``read``; directories that cannot be listed are warnings."""
+    listing: list[str] = []
+    data = read_runs(event_files_by_run(path, listing), read, tag_filter, count)
+    data.warnings[:0] = listing
+    return data
