@@ -53,6 +53,8 @@ class Series:
     wall_times: np.ndarray
     sampled: bool = False
     """True when the source kept only a sample of the points (TensorBoard's reservoir)."""
+    warning: str | None = None
+    """Why some of the source's values are not points (not real numbers), where any were skipped."""
 
     @classmethod
     def from_points(

@@ -127,6 +127,8 @@ class Snapshot:
     results: dict[str, ExperimentResult] = field(default_factory=dict)
     """Each experiment's diagnosis; its ``series`` also holds the learning rate drawn beside it."""
     warnings: tuple[str, ...] = ()
+    skipped: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """Per experiment, the values the data provider held that are not real numbers, as warnings."""
     documents: dict[str | None, bytes] = field(default_factory=dict)
     """Finished documents by baseline, as JSON, valid as long as the snapshot."""
 
@@ -192,9 +194,10 @@ class DiagnosisCache:
             else:
                 plans = plan(listing)
                 kept = {n: old.results[n] for n, p in plans.items() if old.plans.get(n) == p and n in old.results}
-                fresh = self._diagnose([p for n, p in plans.items() if n not in kept], source)
+                fresh, skipped = self._diagnose([p for n, p in plans.items() if n not in kept], source)
                 results = {n: r for n in plans if (r := kept.get(n) or fresh.get(n)) is not None}
-                snapshot = Snapshot(listing, plans, results, warnings)
+                skipped.update({n: old.skipped[n] for n in kept if n in old.skipped})
+                snapshot = Snapshot(listing, plans, results, warnings, skipped)
             with self._guard:
                 self._snapshots[key] = snapshot
                 self._snapshots.move_to_end(key)
@@ -213,16 +216,22 @@ class DiagnosisCache:
                 del self._snapshots[key]
                 self._locks.pop(key, None)
 
-    def _diagnose(self, plans: list[Plan], source: Source) -> dict[str, ExperimentResult]:
+    def _diagnose(
+        self, plans: list[Plan], source: Source
+    ) -> tuple[dict[str, ExperimentResult], dict[str, tuple[str, ...]]]:
+        """The plans' results, and per experiment the warnings about values skipped while reading."""
         series = source.read(set().union(*(p.refs for p in plans)))
-        out = {}
+        out, skipped = {}, {}
         for p in plans:
             mine = {r: series[r] for r in p.refs if r in series}
+            warned = tuple(sorted(s.warning for s in mine.values() if s.warning))
+            if warned:
+                skipped[p.name] = warned
             specs = readable(p.specs, mine)
             if specs:
                 out[p.name] = diagnose_experiment(specs, mine)
             self.diagnosed += 1
-        return out
+        return out, skipped
 
     @staticmethod
     def document(snapshot: Snapshot, baseline: str | None) -> bytes:
@@ -233,7 +242,8 @@ class DiagnosisCache:
         """
         encoded = snapshot.documents.get(baseline)
         if encoded is None:
-            doc = with_sampling(assemble(snapshot.results.values(), baseline, snapshot.warnings))
+            warnings = [*snapshot.warnings, *(w for n in sorted(snapshot.skipped) for w in snapshot.skipped[n])]
+            doc = with_sampling(assemble(snapshot.results.values(), baseline, warnings))
             encoded = snapshot.documents[baseline] = json.dumps(doc, allow_nan=False).encode("utf-8")
         return encoded
 

@@ -64,10 +64,6 @@ def read_points(data_provider, ctx, experiment_id: str, refs: Iterable[SeriesRef
 
 _STEP, _VALUE, _WALL_TIME = attrgetter("step"), attrgetter("value"), attrgetter("wall_time")
 
-#: Where a skipped-values warning travels on a :class:`Series` (``series.extra``).
-WARNING = "warning"
-
-
 def to_series(ref: SeriesRef, points: Sequence, store_capacity: int) -> Series:
     """``read_scalars`` points as a normalised :class:`Series`, flagged when sampled.
 
@@ -75,7 +71,7 @@ def to_series(ref: SeriesRef, points: Sequence, store_capacity: int) -> Series:
     TensorBoard's Rust loader. The Python loader also hands over what other
     tensors under the ``scalars`` plugin hold: integers and booleans are
     dropped (not loss values), strings and complex numbers too, with a
-    warning in ``series.extra[WARNING]``.
+    warning in ``series.warning``.
 
     One ``np.fromiter`` per column over ``map(attrgetter)``: the cheapest
     per-point work the public ``ScalarDatum`` allows.
@@ -97,8 +93,7 @@ def to_series(ref: SeriesRef, points: Sequence, store_capacity: int) -> Series:
         np.fromiter(map(_VALUE, points), dtype=np.float64, count=n),
         np.fromiter(map(_WALL_TIME, points), dtype=np.float64, count=n),
     )
-    extra = {WARNING: warning} if warning else {}
-    return dataclasses.replace(series, sampled=is_sampled(series.steps, n, store_capacity), extra=extra)
+    return dataclasses.replace(series, sampled=is_sampled(series.steps, n, store_capacity), warning=warning)
 
 
 def _preview(value, limit: int = 40) -> str:
@@ -121,14 +116,9 @@ def read_series(
         points = data.get(ref.run, {}).get(ref.tag)
         if points:
             series = to_series(ref, points, store_capacity)
-            if len(series) or series.extra:
+            if len(series) or series.warning:
                 out[ref] = series
     return out
-
-
-def warnings(series: Iterable[Series]) -> list[str]:
-    """The skipped-values warnings of ``series``, sorted."""
-    return sorted(w for s in series if (w := s.extra.get(WARNING)))
 
 
 def is_sampled(steps: np.ndarray, stored: int, store_capacity: int) -> bool:
