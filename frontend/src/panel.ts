@@ -14,9 +14,19 @@ export interface PanelCallbacks {
   onActivate(experiment: string, metric: string, finding: number): void;
 }
 
-function formatEvidence(value: unknown): string {
+/** Where else one event was seen (`evidence.also_seen`): "validation at step 10; accuracy (train) at step 10". */
+function seenText(places: Array<Record<string, unknown>>): string {
+  return places
+    .map((p) => `${p.curve ? `${String(p.curve)} (${String(p.series)})` : String(p.series)} at step ${String(p.step)}`)
+    .join("; ");
+}
+
+export function formatEvidence(value: unknown): string {
   if (typeof value === "number") return Number.isInteger(value) ? String(value) : String(+value.toPrecision(4));
   if (value === null) return "non-finite";
+  if (Array.isArray(value) && value.every((v) => v !== null && typeof v === "object" && "step" in v)) {
+    return seenText(value as Array<Record<string, unknown>>);
+  }
   return typeof value === "object" ? JSON.stringify(value) : String(value);
 }
 
