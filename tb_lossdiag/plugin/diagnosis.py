@@ -26,7 +26,7 @@ from ..engine import ExperimentResult, assemble, diagnose_experiment
 from ..pairing import ExperimentSpec, pair
 from ..reading.follow import LogdirFollower
 from ..series import Series, SeriesRef
-from . import learning_rate, provider
+from . import provider
 from .provider import Version
 
 SAMPLING_FLAG = "--samples_per_plugin scalars=100000000"
@@ -140,9 +140,8 @@ def plan(versions: dict[SeriesRef, Version]) -> dict[str, Plan]:
         by_name[spec.name].append(spec)
     plans = {}
     for name, specs in by_name.items():
-        runs = [s.train.run for s in specs if s.train] + [s.validation.run for s in specs if s.validation]
-        lr = learning_rate.find(versions, list(dict.fromkeys(runs)))
-        refs = {r for s in specs for r in s.refs} | ({lr} if lr else set())
+        lr = specs[0].learning_rate  # pairing found it beside the main curve
+        refs = {r for s in specs for r in s.refs}
         ordered = sorted(refs, key=lambda r: (r.run, r.tag))
         plans[name] = Plan(name, tuple(specs), lr, tuple((r, versions[r]) for r in ordered))
     return plans
