@@ -28,7 +28,7 @@ if __package__ in (None, ""):  # run as a script (python bench/accuracy.py): mak
     sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from tb_lossdiag.detectors import KINDS, CurvePair
-from tb_lossdiag.engine import document_from_series, oriented_pair
+from tb_lossdiag.engine import oriented_pair
 from tb_lossdiag.evaluation import (
     Diagnosis,
     Expectation,
@@ -42,6 +42,7 @@ from tb_lossdiag.evaluation import (
 )
 from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
+from tb_lossdiag.sweep import diagnose_sweep
 
 from bench import naive, peers
 from bench.corpus_labels import parse_inventory
@@ -56,6 +57,11 @@ Runs = Mapping[str, Mapping[str, Series]]
 def load_runs(logdir: str) -> Runs:
     """Every scalar series under ``logdir``, as ``{run: {tag: Series}}``."""
     return read_logdir(logdir).runs
+
+
+def our_curves(logdir: str) -> list[dict]:
+    """The curves of the document ``tb-lossdiag diagnose LOGDIR`` prints: what a user gets is what is scored."""
+    return diagnose_sweep([logdir])["curves"]
 
 
 @dataclass(frozen=True)
@@ -126,7 +132,7 @@ def corpus_experiments(corpus: str) -> tuple[list[Labelled], list[str]]:
     out = []
     for case in cases:
         runs = load_runs(os.path.join(corpus, case.run_dir))
-        curves = document_from_series(runs)["curves"]
+        curves = our_curves(os.path.join(corpus, case.run_dir))
         curve, located_by = locate(curves, case.train_tag, case.val_tag)
         out.append(_labelled(case.run_dir, case.expectation, curve, curves, runs, located_by))
     return out, skipped
@@ -138,7 +144,7 @@ def demo_experiments(demo_dir: str, split: str | None = None) -> list[Labelled]:
     with open(os.path.join(demo_dir, "labels.json"), encoding="utf-8") as f:
         labels = parse_demo_labels(f.read(), split)
     runs = load_runs(demo_dir)
-    curves = document_from_series(runs)["curves"]
+    curves = our_curves(demo_dir)
     primaries = {c["name"]: c for c in curves if c["primary"]}
     return [
         _labelled(name, exp, primaries.get(name), curves, runs, "name" if name in primaries else "missing")

@@ -10,6 +10,7 @@ from typing import Sequence
 from .reading import LogdirData
 from .reading.files import event_files_by_run, is_remote, own_event_files
 from .reading.runs import read_runs
+from .running_mean import is_keras_tag
 
 _GLOB_CHARS = set("*?[")
 
@@ -60,9 +61,9 @@ def read_run(directory: str) -> LogdirData:
 
     Runs nested below ``directory`` are runs of their own: their points and
     warnings are left out. A directory gone or unreadable by now gives a
-    warning, not an error. Wall times are not read (the document does not
-    use them): the series' are zeros.
+    warning, not an error. Wall times are read only where the document
+    needs them, to undo Keras' running means; the other series' are zeros.
     """
     warnings: list[str] = []
-    data = read_runs({".": own_event_files(directory, warnings)}, wall_times=False)
+    data = read_runs({".": own_event_files(directory, warnings)}, wall_times=is_keras_tag)
     return LogdirData(runs=data.runs, warnings=warnings + data.warnings)

@@ -17,6 +17,11 @@ import numpy as np
 from .series import Series
 
 
+def is_keras_tag(tag: str) -> bool:
+    """Whether ``tag`` is one the Keras callback logs per batch or per epoch (whose wall times tell epochs apart)."""
+    return tag.startswith(("batch_", "epoch_"))
+
+
 def is_keras_running_mean(detail_tag: str, coarse_tag: str | None) -> bool:
     """Whether a per-batch tag is the Keras callback's running mean (``batch_*`` beside ``epoch_*``)."""
     return coarse_tag is not None and detail_tag.startswith("batch_") and coarse_tag == "epoch_" + detail_tag[6:]
@@ -26,15 +31,18 @@ def batch_means(batches: Series, epochs: Series) -> Series:
     """The mean loss of the batches between consecutive logged points, from epoch-to-date means.
 
     ``batches`` holds the running means at global batch steps (counted from
-    1); ``epochs`` the epoch-level points, whose wall times close each
-    epoch. Where the epochs cannot be told apart (no wall times) or their
-    length in batches cannot be pinned down, ``batches`` is returned
-    unchanged.
+    1); ``epochs`` the epoch-level points, at epoch numbers (from 0), whose
+    wall times close their epochs. With ``update_freq=N`` Keras writes an
+    epoch's point only when its last batch is a multiple of N, so epochs may
+    be missing; their numbers still say how many epochs a point closes.
+    Where the epochs cannot be told apart (no wall times) or their length
+    in batches cannot be pinned down, ``batches`` is returned unchanged.
     """
-    if len(batches) < 2 or len(epochs) < 2 or not np.any(epochs.wall_times):
+    if len(batches) < 2 or not len(epochs) or not np.any(epochs.wall_times):
         return batches
-    epoch = np.searchsorted(epochs.wall_times, batches.wall_times, side="left")
-    per_epoch = _batches_per_epoch(batches.steps, epoch)
+    logged_before = np.searchsorted(epochs.wall_times, batches.wall_times, side="left")
+    completed = np.where(logged_before > 0, epochs.steps[np.maximum(logged_before - 1, 0)] + 1, 0)
+    per_epoch = _batches_per_epoch(batches.steps, completed)
     if per_epoch is None:
         return batches
     count = (batches.steps - 1) % per_epoch + 1  # batches since the epoch began, this one included
@@ -55,17 +63,18 @@ def batch_means(batches: Series, epochs: Series) -> Series:
     )
 
 
-def _batches_per_epoch(steps: np.ndarray, epoch: np.ndarray) -> int | None:
+def _batches_per_epoch(steps: np.ndarray, completed: np.ndarray) -> int | None:
     """The one epoch length (in batches) that puts every logged step in the epoch its wall time says.
 
+    ``completed`` counts the epochs finished before each step was logged.
     Epoch ``e`` (from 0) holds steps ``e * n + 1 .. (e + 1) * n``: each
-    boundary between the last point of an epoch and the first of the next
-    bounds ``n``; the smallest whole ``n`` within all the bounds is it.
+    boundary between a step and the next that finished more epochs bounds
+    ``n``; the smallest whole ``n`` within all the bounds is it.
     """
-    ends = np.flatnonzero(epoch[1:] != epoch[:-1])
+    ends = np.flatnonzero(completed[1:] != completed[:-1])
     if ends.size == 0:
         return None
-    closed = epoch[ends] + 1.0  # epochs completed at that boundary
+    closed = completed[ends + 1].astype(np.float64)  # epochs completed at that boundary
     low = float(np.max(steps[ends] / closed))
     high = float(np.min((steps[ends + 1] - 1) / closed))
     n = int(np.ceil(low))

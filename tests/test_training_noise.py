@@ -12,16 +12,32 @@ import os
 import numpy as np
 import pytest
 
-from tb_lossdiag.engine import document_from_series
 from tb_lossdiag.reading import read_logdir
+from tb_lossdiag.running_mean import batch_means
+from tb_lossdiag.sweep import diagnose_sweep
 
 #: Batches at which the Keras run's learning rate is raised, and by how much.
 BURST_BATCHES, BURST_FACTOR = (300, 301), 60.0
 
 
 def _findings(logdir: str) -> list[dict]:
-    doc = document_from_series(read_logdir(logdir).runs)
+    """The findings of the CLI's path: each run read on its own, wall times only where needed."""
+    doc = diagnose_sweep([logdir])
     return [f for curve in doc["curves"] for f in curve["findings"]]
+
+
+def _digits_model(tf, lr: float):
+    from sklearn.datasets import load_digits
+
+    tf.keras.utils.set_random_seed(0)
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype("float32")
+    model = tf.keras.Sequential([tf.keras.Input((64,)), tf.keras.layers.Dense(64, activation="relu"), tf.keras.layers.Dense(10)])
+    model.compile(
+        optimizer=tf.keras.optimizers.SGD(lr, momentum=0.9),
+        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    return model, x, y
 
 
 def test_healthy_batch_8_run_with_exact_zero_losses_has_no_finding(tmp_path):
@@ -61,17 +77,8 @@ def test_healthy_batch_8_run_with_exact_zero_losses_has_no_finding(tmp_path):
 
 def test_keras_update_freq_spikes_found_at_their_batches(tmp_path):
     tf = pytest.importorskip("tensorflow")
-    from sklearn.datasets import load_digits
-
-    tf.keras.utils.set_random_seed(0)
-    x, y = load_digits(return_X_y=True)
-    x = (x / 16.0).astype("float32")
-    model = tf.keras.Sequential([tf.keras.Input((64,)), tf.keras.layers.Dense(64, activation="relu"), tf.keras.layers.Dense(10)])
     lr = 0.05
-    model.compile(
-        optimizer=tf.keras.optimizers.SGD(lr, momentum=0.9),
-        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
-    )
+    model, x, y = _digits_model(tf, lr)
 
     class Burst(tf.keras.callbacks.Callback):
         def __init__(self) -> None:
@@ -93,3 +100,36 @@ def test_keras_update_freq_spikes_found_at_their_batches(tmp_path):
     spikes = [f for f in _findings(str(tmp_path)) if f["kind"] == "spike"]
     assert spikes, "the learning-rate burst must be found"
     assert any(BURST_BATCHES[0] <= f["start_step"] <= BURST_BATCHES[-1] + 3 for f in spikes), spikes
+
+
+def test_keras_update_freq_with_epochs_left_unlogged(tmp_path):
+    """With ``update_freq=5`` and 88 batches an epoch, Keras writes only the epochs ending on a multiple of 5.
+
+    The per-batch means must still be undone at every epoch boundary (they match the batches' own
+    losses), and the healthy run gets no finding.
+    """
+    tf = pytest.importorskip("tensorflow")
+    model, x, y = _digits_model(tf, 0.01)
+    means: list[float] = []
+
+    class Record(tf.keras.callbacks.Callback):
+        def on_train_batch_end(self, batch, logs=None):
+            means.append((batch + 1, float(logs["loss"])))  # the epoch-to-date mean after this batch
+
+    logdir = str(tmp_path / "keras_uf5")
+    model.fit(
+        x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=10, batch_size=16, verbose=0,
+        callbacks=[Record(), tf.keras.callbacks.TensorBoard(logdir, update_freq=5)],
+    )
+    train = read_logdir(logdir).runs["train"]
+    assert len(train["epoch_loss"]) < 10, "Keras must have skipped epochs for this test to test that"
+
+    count, running = np.array(means).T
+    losses = count * running - np.where(count > 1, (count - 1) * np.roll(running, 1), 0.0)  # each batch's own loss
+    logged = train["batch_loss"]
+    window_means = [losses[s - 5 : s].mean() for s in logged.steps[1:]]
+    undone = batch_means(logged, train["epoch_loss"]).values[1:]
+    first_of_epoch = (logged.steps[1:] - 1) % 88 < 5  # those windows straddle an epoch boundary
+    np.testing.assert_allclose(undone[~first_of_epoch], np.array(window_means)[~first_of_epoch], rtol=1e-3, atol=1e-4)
+
+    assert _findings(str(tmp_path)) == []

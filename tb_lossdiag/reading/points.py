@@ -20,6 +20,8 @@ import numpy as np
 from ..series import Series
 
 SCALARS = "scalars"
+#: Which tags' wall times to keep: all (True), none (False), or those a predicate accepts.
+WallTimes = bool | Callable[[str], bool]
 _SLOT_BITS = 20  # values per event
 
 
@@ -31,11 +33,12 @@ def order_key(record, slot):
 class FilePoints:
     """The points and first metadata of every tag of one event file, in file order.
 
-    Without ``wall_times`` the points' wall times are not kept (the
-    document does not use them; a third less memory), and series get zeros.
+    ``wall_times`` says of which tags the points' wall times are kept
+    (True: all); the others' series get zeros. The document needs them only
+    to undo Keras' running means; not keeping the rest saves a third of the memory.
     """
 
-    def __init__(self, wall_times: bool = True) -> None:
+    def __init__(self, wall_times: WallTimes = True) -> None:
         self.wall_times = wall_times
         self.first_plugin: dict[str, tuple[int, str]] = {}
         """``{tag: (order, plugin)}`` of the earliest metadata seen for each tag."""
@@ -80,9 +83,12 @@ class FilePoints:
                 by_order = np.argsort(order, kind="stable")
                 steps, values, walls = steps[by_order], values[by_order], walls[by_order]
             columns = self._columns.setdefault(tag, ([], [], []))
-            for column, part in zip(columns, (steps, values, walls if self.wall_times else None)):
+            for column, part in zip(columns, (steps, values, walls if self.keeps_wall_times(tag) else None)):
                 if part is not None:
                     column.append(part)
+
+    def keeps_wall_times(self, tag: str) -> bool:
+        return self.wall_times(tag) if callable(self.wall_times) else self.wall_times
 
     def has_points(self, tag: str) -> bool:
         return tag in self._columns
