@@ -31,6 +31,7 @@ from tb_lossdiag import datasets
 from tb_lossdiag.datasets import GENERATORS, Noise, Synthetic
 from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report, redundant
 from tb_lossdiag.detectors.base import SEVERITIES
+from tb_lossdiag.detectors.plateau import detect as plateau_detect
 from tb_lossdiag.engine import document_from_series
 from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
@@ -335,3 +336,14 @@ def test_an_lr_cut_stall_is_a_plateau_when_the_learning_rate_is_logged() -> None
     assert curve["train"]["tag"] == "train/loss"
     plateaus = [f for f in curve["findings"] if f["kind"] == "plateau"]
     assert any(abs(f["start_step"] - run.answer[0].step) <= STEP_TOLERANCE * len(run.steps) for f in plateaus), curve
+
+
+@pytest.mark.parametrize("quantity, plateau_expected", [("loss", True), ("error (1 - accuracy)", False)])
+def test_a_stall_left_by_half_a_point_of_error_is_no_plateau(quantity: str, plateau_expected: bool) -> None:
+    """The same curve, stalled at 0.024 then down to 0.018: a plateau of a loss, a few samples of an error rate."""
+    steps = np.arange(0, 1000, 25)
+    values = np.where(steps < 300, 0.04 - 0.016 * steps / 300, 0.024)
+    values = np.where(steps > 700, 0.024 - 0.006 * np.minimum(steps - 700, 100) / 100, values)
+    curve = Curve(steps, values)
+    findings = plateau_detect(CurvePair(None, curve, quantity=quantity)).findings
+    assert bool(findings) == plateau_expected, findings

@@ -70,6 +70,11 @@ class CurvePair:
     """The learning rate over the run, where it was logged."""
 
     @property
+    def is_error_rate(self) -> bool:
+        """Whether the values are an error rate (a flipped accuracy-like metric, in [0, 1])."""
+        return self.quantity.startswith("error")
+
+    @property
     def finest_train(self) -> Curve | None:
         """The training curve with the most points: where spikes and divergence show first."""
         if self.train_detail is not None and (self.train is None or len(self.train_detail) > len(self.train)):

@@ -74,7 +74,7 @@ def detect(
         report.not_checked.append(f"fewer than {MIN_TRAIN_POINTS} finite training points")
         return report
     found = _find(val, train, pair.quantity, z=z, min_rise=min_rise, sustained=sustained, min_trend=min_trend)
-    if found and pair.quantity.startswith("error") and found.evidence["final_value"] - found.evidence["best_value"] < min_error_rise:
+    if found and pair.is_error_rate and found.evidence["final_value"] - found.evidence["best_value"] < min_error_rise:
         found = None  # 2.0 % -> 2.5 % error is +23 %, and a handful of validation samples
     if found:
         report.findings.append(found)

@@ -52,6 +52,7 @@ def detect(
     min_length: float = 0.15,
     min_escape: float = 0.1,
     lr_cut: float = 1000.0,
+    min_error_escape: float = 0.02,
 ) -> Report:
     """Find plateaus on the training curve (the validation curve if alone).
 
@@ -85,6 +86,10 @@ def detect(
         plateau, not convergence, when the loss was still
         falling before (by the escape drop over a window) and hardly fell
         after (by less than that): training was stopped, not finished.
+    min_error_escape : float, default 0.02
+        On an error rate (a flipped accuracy), the escape must also be at
+        least this much in absolute terms (2 percentage points): a fall from
+        2.4 % to 1.9 % error is a few validation samples, not a break-out.
     """
     report = Report()
     prepared = main_log_curve(pair, min_points, report, "relative improvement")
@@ -110,7 +115,7 @@ def detect(
         escaped = (
             later.size > 0
             and level - float(later.min()) > drop_needed
-            and np.exp(level) - np.exp(later.min()) > min_escape * (high - low)
+            and np.exp(level) - np.exp(later.min()) > max(min_escape * (high - low), min_error_escape if pair.is_error_rate else 0.0)
         )
         whole_run = start == 0 and hi == len(x) - 1
         if escaped:
