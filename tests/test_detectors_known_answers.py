@@ -31,6 +31,7 @@ from tb_lossdiag import datasets
 from tb_lossdiag.datasets import GENERATORS, Noise, Synthetic
 from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report, redundant
 from tb_lossdiag.detectors.base import SEVERITIES
+from tb_lossdiag.detectors.divergence import detect as divergence_detect
 from tb_lossdiag.detectors.plateau import detect as plateau_detect
 from tb_lossdiag.engine import document_from_series
 from tb_lossdiag.reading import read_logdir
@@ -347,3 +348,16 @@ def test_a_stall_left_by_half_a_point_of_error_is_no_plateau(quantity: str, plat
     curve = Curve(steps, values)
     findings = plateau_detect(CurvePair(None, curve, quantity=quantity)).findings
     assert bool(findings) == plateau_expected, findings
+
+
+def test_an_explosion_after_a_recovered_burst_is_divergence_from_the_explosion() -> None:
+    """A burst at step 320 that recovers, then a loss that climbs 300x to the end: divergence from ~500."""
+    steps = np.arange(0, 1000, 5)
+    rng = np.random.default_rng(0)
+    values = 3.0 * np.exp(rng.normal(0, 0.03, len(steps)))
+    values[(steps >= 320) & (steps < 350)] *= 500.0  # recovers after 30 steps
+    climbing = steps >= 500
+    values[climbing] *= np.exp(np.log(300.0) * (steps[climbing] - 500) / 500)
+    findings = divergence_detect(CurvePair(Curve(steps, values))).findings
+    assert [f.kind for f in findings] == ["divergence"], findings
+    assert 500 <= findings[0].start_step <= 650, findings[0]

@@ -113,11 +113,14 @@ def _explosion(
     above[: best + 1] = False
     if not above.any():
         return None
-    first = int(np.argmax(above))
     # Sustained: up at the end of the run, and most of the way there (a loss that keeps exploding and
-    # partly recovering is still diverging).
-    if not above[first:].mean() >= SUSTAINED_SHARE or not above[-1]:
+    # partly recovering is still diverging). The onset is the earliest point from which that holds: a
+    # burst that recovered before the final explosion is not where the divergence began.
+    share_from = np.cumsum(above[::-1])[::-1] / np.arange(len(above), 0, -1)
+    onsets = np.flatnonzero(above & (share_from >= SUSTAINED_SHARE))
+    if onsets.size == 0 or not above[-1]:
         return None
+    first = int(onsets[0])
     peak = first + int(np.argmax(x[first:]))
     ratio = float(np.exp(smooth[-1] - smooth[best]))
     return Finding(
