@@ -19,18 +19,10 @@ export interface Shape {
   label: string;
 }
 
-export const KIND_LABELS: Record<FindingKind, string> = {
-  overfitting: "overfitting",
-  underfitting: "underfitting",
-  plateau: "plateau",
-  spike: "spike",
-  divergence: "divergence",
-};
-
 /** Shapes of one finding; open-ended intervals run to `lastStep`. */
 export function findingShapes(f: Finding, index: number, lastStep: number): Shape[] {
   const end = f.end_step ?? Math.max(lastStep, f.start_step);
-  const base = { kind: f.kind, finding: index, label: KIND_LABELS[f.kind] };
+  const base = { kind: f.kind, finding: index, label: f.kind };
   const points = f.markers.map(([step, value]): Shape => ({ ...base, type: "point", step, value }));
   switch (f.kind) {
     case "overfitting":
