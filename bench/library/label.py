@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -264,6 +264,9 @@ def verify(config: Config, curves: Curves, construction: dict) -> tuple[Verdict,
         verdict = _spike(f, curves, config, construction)
     else:
         verdict = _divergence(f, curves)
+    if config.intended in ("spike", "plateau") and verdict.dropped is None and _overfits(f, curves):
+        # An LR burst or a stall can leave validation rising while training falls: that is overfitting too.
+        verdict = replace(verdict, allowed=tuple(dict.fromkeys(verdict.allowed + ("overfitting",))))
     return verdict, f
 
 
