@@ -361,3 +361,17 @@ def test_an_explosion_after_a_recovered_burst_is_divergence_from_the_explosion()
     findings = divergence_detect(CurvePair(Curve(steps, values))).findings
     assert [f.kind for f in findings] == ["divergence"], findings
     assert 500 <= findings[0].start_step <= 650, findings[0]
+
+
+def test_a_break_out_from_a_stall_at_chance_is_a_plateau_not_underfitting() -> None:
+    """Stuck at ln 10 for 85 % of the run, then falling fast to 1.47 at the end (a deep sigmoid net)."""
+    steps = np.arange(0, 1400, 19)
+    rng = np.random.default_rng(1)
+    level = np.where(steps < 1180, np.log(10.0), np.log(10.0) - 0.84 * np.sqrt(np.clip(steps - 1180, 0, None) / 220.0))
+    train = level * np.exp(rng.normal(0, 0.002, len(steps)))
+    val = level * np.exp(rng.normal(0, 0.002, len(steps)))
+    document = document_from_series(
+        {"run": {tag: Series.from_points("run", tag, steps, v) for tag, v in (("train_loss", train), ("val_loss", val))}}
+    )
+    kinds = {f["kind"] for f in _primary(document)["findings"]}
+    assert kinds == {"plateau"}, kinds

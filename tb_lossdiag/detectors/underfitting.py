@@ -4,7 +4,7 @@ A model that underfits makes little relative progress on its own training
 loss and shows no generalisation gap (validation is about as high as
 training). Judged on the whole run: the start level (the first points: the
 untrained model, before any steep first drop) against the end level (median
-of the last points). A classification loss that starts at a chance level
+of the last points, the later ones if the loss was still falling). A classification loss that starts at a chance level
 ``ln C`` (``C`` classes, up to :data:`MAX_CHANCE_CLASSES`) is judged against
 that level instead: a model still within a quarter of chance at the end has
 not learned the task, however steadily it crawls. Needs a training curve: a
@@ -30,7 +30,8 @@ REMEDIES = [
 
 #: Points whose median bounds the starting level from below.
 START_POINTS = 3
-#: Share of the run whose median is the end level.
+#: Share of the run whose median is the end level (or half that share's, if lower: a loss still
+#: falling fast at the end, as after a break-out from a stall, is judged where it got to).
 END_SHARE = 0.2
 #: Chance levels ln C considered, C = 2 .. this.
 MAX_CHANCE_CLASSES = 10
@@ -83,7 +84,7 @@ def detect(
     series, main, x = prepared
     # The first logged value, unless the next points say it was a low outlier.
     start = max(float(x[0]), float(np.median(x[:START_POINTS])))
-    end = float(np.median(x[-max(1, int(round(len(x) * END_SHARE))) :]))
+    end = min(float(np.median(x[-max(1, int(round(len(x) * share))) :])) for share in (END_SHARE, END_SHARE / 2))
     progress = 1.0 - float(np.exp(end - start))
     best = float(np.min(rolling_median(x, smoothing_window(len(x), 0.1))))
     chance = None
