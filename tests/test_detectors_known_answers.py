@@ -33,6 +33,7 @@ from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report, re
 from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.detectors.divergence import detect as divergence_detect
 from tb_lossdiag.detectors.plateau import detect as plateau_detect
+from tb_lossdiag.detectors.underfitting import detect as underfitting_detect
 from tb_lossdiag.engine import document_from_series
 from tb_lossdiag.reading import read_logdir
 from tb_lossdiag.series import Series
@@ -375,3 +376,11 @@ def test_a_break_out_from_a_stall_at_chance_is_a_plateau_not_underfitting() -> N
     )
     kinds = {f["kind"] for f in _primary(document)["findings"]}
     assert kinds == {"plateau"}, kinds
+
+
+def test_a_linear_model_crawling_down_from_above_chance_is_underfitting() -> None:
+    """4 classes, first loss 1.48 (7 % above ln 4), crawling to 1.22 with validation alongside."""
+    steps = np.arange(42, 903, 43)
+    train = 1.477 - 0.253 * (steps - 42) / 860
+    underfit = underfitting_detect(CurvePair(Curve(steps, train), Curve(steps, train + 0.05))).findings
+    assert underfit and underfit[0].evidence["chance_classes"] == 4, underfit

@@ -37,17 +37,21 @@ END_SHARE = 0.2
 MAX_CHANCE_CLASSES = 10
 #: How close (relative) a level must be to ln C to be that chance level.
 CHANCE_TOLERANCE = 0.05
+#: How far above ln C an untrained classifier's first loss may be (random logits are not uniform, so it
+#: starts at chance or somewhat above, hardly ever below).
+START_ABOVE_CHANCE = 0.1
 #: Severity: high below this relative progress.
 HIGH_BELOW = 0.02
 #: Confidence by strength: how far below its limit the progress stayed (1: none at all).
 CONFIDENCE = ((0.0, 0.6), (0.5, 0.8), (1.0, 0.95))
 
 
-def chance_level(value: float, tolerance: float = CHANCE_TOLERANCE) -> int | None:
-    """The class count ``C`` whose chance loss ``ln C`` is within ``tolerance`` of ``value``, if any."""
+def chance_level(value: float, below: float = CHANCE_TOLERANCE, above: float = CHANCE_TOLERANCE) -> int | None:
+    """The class count ``C`` whose chance loss ``ln C`` is nearest ``value``, within ``below``/``above`` of it (relative)."""
     classes = np.arange(2, MAX_CHANCE_CLASSES + 1)
-    close = np.abs(value / np.log(classes) - 1.0) <= tolerance
-    return int(classes[np.argmax(close)]) if close.any() else None
+    offset = value / np.log(classes) - 1.0
+    close = (offset >= -below) & (offset <= above)
+    return int(classes[close][np.argmin(np.abs(offset[close]))]) if close.any() else None
 
 
 def detect(
@@ -89,7 +93,9 @@ def detect(
     best = float(np.min(rolling_median(x, smoothing_window(len(x), 0.1))))
     chance = None
     if pair.quantity == "loss":
-        chance = chance_level(float(np.exp(start))) or (chance_level(float(np.exp(end))) if progress < 0.5 else None)
+        chance = chance_level(float(np.exp(start)), above=START_ABOVE_CHANCE) or (
+            chance_level(float(np.exp(end))) if progress < 0.5 else None
+        )
     if chance is not None:
         # Progress against the chance level: a crawl from ln C, or a fall to ln C from above it.
         progress, limit = 1.0 - float(np.exp(end)) / np.log(chance), max_chance_progress
