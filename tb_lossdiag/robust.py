@@ -20,6 +20,8 @@ def _median_filter(x: np.ndarray, **kwargs) -> np.ndarray:
 
 #: Scale factor making the MAD a consistent estimator of a normal sigma.
 MAD_TO_SIGMA = 1.4826
+#: Blocks per window of :func:`local_level`.
+BLOCKS_PER_WINDOW = 16
 
 
 #: Share of a curve's values that may be exactly zero (batches fitted perfectly, float underflow) for it to
@@ -53,6 +55,25 @@ def rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     if window <= 1:
         return x.copy()
     return _median_filter(x, size=window | 1, mode="mirror")
+
+
+def local_level(x: np.ndarray, window: int, blocks: int = BLOCKS_PER_WINDOW) -> np.ndarray:
+    """Approximate centred running median of ``x`` over ``window`` points, in linear time for any window.
+
+    The medians of consecutive blocks of ``window / blocks`` points, then the
+    running median of ``blocks`` of those, spread back over each block's
+    points: for a noise level over a fifth of a 10M-point curve an exact
+    running median would take hours, and a level needs no exactness.
+    """
+    n, size = len(x), int(window) // blocks
+    if window >= n:
+        return np.full(n, np.median(x) if n else np.nan)
+    if size <= 1:
+        return rolling_median(x, window)  # short enough to be exact
+    count = -(-n // size)
+    padded = np.concatenate([x, np.repeat(x[-1:], count * size - n)]) if count * size > n else x
+    per_block = np.median(padded.reshape(count, size), axis=1)
+    return np.repeat(rolling_median(per_block, blocks), size)[:n]
 
 
 def _median_ending_at(x: np.ndarray, window: int) -> np.ndarray:

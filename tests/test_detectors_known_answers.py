@@ -33,6 +33,7 @@ from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report, re
 from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.detectors.divergence import detect as divergence_detect
 from tb_lossdiag.detectors.plateau import detect as plateau_detect
+from tb_lossdiag.detectors.spike import detect as spike_detect
 from tb_lossdiag.detectors.underfitting import detect as underfitting_detect
 from tb_lossdiag.engine import document_from_series
 from tb_lossdiag.reading import read_logdir
@@ -384,3 +385,15 @@ def test_a_linear_model_crawling_down_from_above_chance_is_underfitting() -> Non
     train = 1.477 - 0.253 * (steps - 42) / 860
     underfit = underfitting_detect(CurvePair(Curve(steps, train), Curve(steps, train + 0.05))).findings
     assert underfit and underfit[0].evidence["chance_classes"] == 4, underfit
+
+
+def test_a_noisy_break_out_after_a_quiet_stall_has_no_spike() -> None:
+    """Batch noise 20x larger after the break-out than during the stall: its ordinary batches are no jumps."""
+    steps = np.arange(1400)
+    rng = np.random.default_rng(2)
+    out = steps >= 1150
+    level = np.where(out, np.log(10.0) * np.exp(-1.5 * (steps - 1150) / 250), np.log(10.0))
+    sigma = np.where(out, 0.15, 0.0075)
+    values = level * np.exp(sigma * rng.standard_t(4, len(steps)) / np.sqrt(2))
+    findings = spike_detect(CurvePair(Curve(steps, values))).findings
+    assert findings == [], [(f.start_step, f.summary) for f in findings]

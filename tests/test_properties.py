@@ -21,6 +21,7 @@ from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.engine import SCHEMA, document_from_series
 from tb_lossdiag.jsonsafe import clean
 from tb_lossdiag.pairing import pair
+from tb_lossdiag.robust import local_level, rolling_median
 from tb_lossdiag.series import Series
 
 INT64 = np.iinfo(np.int64)
@@ -243,3 +244,15 @@ def test_document_from_series_on_any_names(keys):
         runs.setdefault(run, {})[tag] = Series.from_points(run, tag, list(range(20)), values)
     doc = document_from_series(runs)
     check_document(doc, runs)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(1, 3000), st.integers(1, 4000), st.integers(0, 2**32 - 1))
+def test_local_level_tracks_the_running_median(n, window, seed):
+    """Same length, within the data's range, and within 25 % of the exact running median of smooth noise."""
+    x = np.abs(np.random.default_rng(seed).normal(size=n)) * np.linspace(1.0, 3.0, n) + 0.5
+    level = local_level(x, window)
+    assert level.shape == x.shape and np.all((level >= x.min()) & (level <= x.max()))
+    if window >= 200 and n >= 2 * window:
+        inner = slice(window, n - window)  # edges are mirrored differently
+        assert np.max(np.abs(level[inner] / rolling_median(x, window)[inner] - 1.0)) < 0.25

@@ -15,7 +15,7 @@ import numpy as np
 
 from numpy.lib.stride_tricks import sliding_window_view
 
-from ..robust import MAD_TO_SIGMA, MAX_ZERO_SHARE, gaussian_extreme, noise_sigma, to_log, trailing_stats
+from ..robust import MAD_TO_SIGMA, MAX_ZERO_SHARE, gaussian_extreme, local_level, noise_sigma, to_log, trailing_stats
 from .prepare import finite_prefix
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
@@ -51,6 +51,7 @@ def detect(
     tail_false_alarms: float = 0.5,
     scales: tuple[int, ...] = (1, 2, 3),
     single_point_margin: float = 2.0,
+    noise_window: float = 0.25,
 ) -> Report:
     """Find spikes on each curve of ``pair``.
 
@@ -98,6 +99,12 @@ def detect(
         A lone point must reach this many times further than a run of
         points: one unlucky batch is the commonest false alarm, and a bad
         batch that matters spoils the next ones too.
+    noise_window : float, default 0.25
+        On such curves, residuals are first measured against the noise
+        around them (their median size over this share of the curve,
+        centred) where that is noisier than the curve's typical noise: batch
+        noise changes over a run (a quiet stall at chance, then a noisy
+        break-out), and an ordinary batch of the noisy part is no jump.
     """
     report = Report()
     for series, curve in (("train", pair.finest_train), ("validation", pair.validation)):
@@ -115,7 +122,8 @@ def detect(
         level, mad = trailing_stats(x, k)
         floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
         if len(x) >= calibration_points:
-            outlying = _self_calibrated(x - level, k, tail_quantile, tail_false_alarms, scales, single_point_margin)
+            residual = _in_local_noise(x - level, k, noise_window)
+            outlying = _self_calibrated(residual, k, tail_quantile, tail_false_alarms, scales, single_point_margin)
             if np.any(finite.values == 0):
                 outlying &= level > x.min()  # where the loss is mostly exactly 0, there is no level to jump from
             sigma = _residual_scale(x - level, k)
@@ -148,6 +156,16 @@ def _gaussian(
     tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
     return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
 
+
+
+def _in_local_noise(residual: np.ndarray, k: int, window: float) -> np.ndarray:
+    """Residuals scaled down where the noise around them exceeds the curve's typical noise."""
+    r = np.nan_to_num(residual, nan=0.0)
+    size = np.abs(r)
+    typical = float(np.median(size[min(k, len(r)) // 2 + 1 :])) if len(r) > k else 0.0
+    if typical <= 0:
+        return r
+    return r * (typical / np.maximum(local_level(size, max(1, int(window * len(r)))), typical))
 
 
 def _self_calibrated(
