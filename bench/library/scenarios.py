@@ -9,11 +9,14 @@ behaviour is written by several writers.
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Iterator
+from dataclasses import replace
 from functools import lru_cache
 
 from .config import Config
 from .data import load
+from .label import split_of
 
 TARGET_STEPS = 900
 """Per-step runs last about this many optimizer steps (epochs are rounded to reach it)."""
@@ -385,9 +388,25 @@ FAMILIES = (
 )
 
 
+#: Added to every run's seed for a second draw of the catalogue (other initial weights, batches and
+#: splits), of which only the runs the split rule puts in ``tune`` are kept: more runs to choose
+#: parameters on, the test split unchanged.
+SECOND_DRAW = 1000
+
+
+def second_draw(configs: list[Config], offset: int = SECOND_DRAW) -> Iterator[Config]:
+    """``configs`` again with ``offset`` added to their seeds, the tune-split ones only."""
+    for config in configs:
+        seed = config.seed + offset
+        if split_of(config.dataset, seed) == "tune":
+            name = re.sub(rf"(_s|version_){config.seed}$", rf"\g<1>{seed}", config.name)
+            yield replace(config, seed=seed, name=name)
+
+
 def catalogue() -> list[Config]:
-    """Every config of the library, names unique."""
-    configs = list(itertools.chain.from_iterable(family() for family in FAMILIES))
+    """Every config of the library (the families, then their second draw), names unique."""
+    first = list(itertools.chain.from_iterable(family() for family in FAMILIES))
+    configs = first + list(second_draw(first))
     names = [c.name for c in configs]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
