@@ -397,3 +397,12 @@ def test_a_noisy_break_out_after_a_quiet_stall_has_no_spike() -> None:
     values = level * np.exp(sigma * rng.standard_t(4, len(steps)) / np.sqrt(2))
     findings = spike_detect(CurvePair(Curve(steps, values))).findings
     assert findings == [], [(f.start_step, f.summary) for f in findings]
+
+
+@pytest.mark.parametrize("error, plateau_expected", [(0.0185, False), (0.9, True)])
+def test_an_error_rate_flat_for_the_whole_run_is_a_plateau_only_when_high(error: float, plateau_expected: bool) -> None:
+    """1 of 54 validation samples wrong from the first evaluation on: learned; 90 % wrong all along: stuck."""
+    steps = np.arange(50, 901, 50)
+    values = error * (1.0 + 0.002 * np.random.default_rng(0).normal(size=len(steps)))
+    findings = plateau_detect(CurvePair(None, Curve(steps, values), quantity="error (1 - accuracy)")).findings
+    assert bool(findings) == plateau_expected, findings

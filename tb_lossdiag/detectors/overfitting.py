@@ -22,6 +22,9 @@ MIN_TRAIN_POINTS = 2
 CONFIDENCE = ((1.0, 0.6), (2.0, 0.8), (4.0, 0.95))
 #: Severity by the validation rise from its best (+10 %: medium, +50 %: high).
 SEVERITY = ((0.1, "medium"), (0.5, "high"))
+#: A rise below the medium severity's is reported with at most this confidence, however smooth the
+#: curve: on the library's tune split every such rise was on a run labelled healthy (3 of 3).
+SMALL_RISE_CONFIDENCE = 0.7
 
 REMEDIES = [
     "Stop early: keep the checkpoint from the onset step (e.g. Keras EarlyStopping(restore_best_weights=True)).",
@@ -88,12 +91,13 @@ def _find(
     v, is_log = to_log(val.values)
     smooth = rolling_median(v, smoothing_window(n, 0.1))
     sigma = noise_sigma(v)
-    # The optimum: the smoothed minimum, refined to the raw minimum near it.
+    # The optimum: the smoothed minimum (the level the rise is measured from, not the luckiest point),
+    # its step refined to the raw minimum near it (the onset).
     b = int(np.argmin(smooth))
+    best = float(smooth[b])
     half = max(1, smoothing_window(n, 0.1) // 2)
     lo, hi = max(0, b - half), min(n, b + half + 1)
     b = lo + int(np.argmin(v[lo:hi]))
-    best = float(min(v[b], smooth[b]))
     after = v[b + 1 :]
     if len(after) < 2:
         return None
@@ -122,8 +126,10 @@ def _find(
         return None
     rise_ratio = float(np.exp(rise)) - 1.0 if is_log else rise / max(abs(best), 1e-12)
     strength = rise / max(needed, 1e-12)
-    confidence = confidence_for(strength * (0.5 + trend), CONFIDENCE)
     severity = severity_for(rise_ratio, SEVERITY)
+    confidence = confidence_for(strength * (0.5 + trend), CONFIDENCE)
+    if severity == "low":
+        confidence = min(confidence, SMALL_RISE_CONFIDENCE)
     best_value, final_value = (np.exp(best), np.exp(final)) if is_log else (best, final)
     train_ratio = float(np.exp(train_change)) - 1.0 if is_log else train_change / max(abs(t_at_onset), 1e-12)
     return Finding(

@@ -22,6 +22,9 @@ KIND = "plateau"
 #: Confidence by strength: the plateau's share of the run (plus CUT_BONUS when a logged LR cut explains it).
 CONFIDENCE = ((0.15, 0.6), (0.3, 0.8), (0.6, 0.95))
 CUT_BONUS = 0.3
+#: An error rate flat for the whole run is a plateau only at or above this level (a classifier at chance
+#: errs at least half the time); a low one, flat from the first evaluation, was learned before it.
+STUCK_ERROR = 0.5
 #: Severity of an escaped plateau by its share of the run; one never left is high.
 SEVERITY = ((0.25, "medium"), (0.4, "high"))
 
@@ -125,7 +128,7 @@ def detect(
             hi = start + int(near[-1]) if near.size else hi
             if _is_cliff(x, hi, level, float(later.min()), max(2, len(x) // 100)):
                 continue
-        if escaped or whole_run:
+        if escaped or (whole_run and (not pair.is_error_rate or np.exp(level) >= STUCK_ERROR)):
             report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
     cut = _learning_rate_cut(pair.learning_rate, lr_cut)
     if cut is not None and not report.findings:
