@@ -262,7 +262,8 @@ KNOWN: dict[str, Case] = {
 def _near(finding, event, run: Synthetic, tolerance: float) -> bool:
     span = float(run.steps[-1] - run.steps[0])
     allowed = 0 if tolerance == 0 else max(2.0, tolerance * span)
-    same_series = event.series == finding.series or event.kind == "divergence"  # a NaN may show on either split first
+    # A NaN may show on either split first; a stall shows on both, reported where it is plainest.
+    same_series = event.series == finding.series or event.kind in ("divergence", "plateau")
     return abs(finding.start_step - event.step) <= allowed and same_series
 
 
@@ -406,3 +407,17 @@ def test_an_error_rate_flat_for_the_whole_run_is_a_plateau_only_when_high(error:
     values = error * (1.0 + 0.002 * np.random.default_rng(0).normal(size=len(steps)))
     findings = plateau_detect(CurvePair(None, Curve(steps, values), quantity="error (1 - accuracy)")).findings
     assert bool(findings) == plateau_expected, findings
+
+
+def test_an_lr_cut_under_batch_noise_is_a_plateau_by_its_frozen_validation_curve() -> None:
+    """LR cut 10,000x at step 200 of 1000: per-step losses too noisy to show the stop, validation exactly flat."""
+    rng = np.random.default_rng(3)
+    steps = np.arange(0, 1000, 10)
+    level = 0.6 + 0.85 * np.exp(-np.minimum(steps, 200) / 150)
+    train = level * np.exp(0.15 * rng.normal(size=len(steps)))
+    val_steps = np.arange(42, 1000, 43)
+    val = 0.65 + 0.85 * np.exp(-np.minimum(val_steps, 200) / 150)
+    lr = np.where(steps < 200, 1e-3, 1e-7)
+    pair = CurvePair(Curve(steps, train), Curve(val_steps, val), learning_rate=Curve(steps, lr))
+    plateaus = [f for f in plateau_detect(pair).findings if f.evidence.get("learning_rate_cut_step") == 200]
+    assert plateaus and plateaus[0].series == "validation", plateau_detect(pair).findings

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..robust import noise_sigma, rolling_median, smoothing_window, values_at
-from .prepare import main_log_curve
+from .prepare import finite_prefix, main_log_curve, reduce
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "plateau"
@@ -25,6 +25,8 @@ CUT_BONUS = 0.3
 #: An error rate flat for the whole run is a plateau only at or above this level (a classifier at chance
 #: errs at least half the time); a low one, flat from the first evaluation, was learned before it.
 STUCK_ERROR = 0.5
+#: Validation points after a learning-rate cut that make validation the cut's evidence.
+MIN_POINTS_AFTER_CUT = 3
 #: Severity of an escaped plateau by its share of the run; one never left is high.
 SEVERITY = ((0.25, "medium"), (0.4, "high"))
 
@@ -88,7 +90,9 @@ def detect(
         highest value (to about zero: a step schedule decays 10x at a time) is a
         plateau, not convergence, when the loss was still
         falling before (by the escape drop over a window) and hardly fell
-        after (by less than that): training was stopped, not finished.
+        after (by less than that): training was stopped, not finished. Judged
+        on validation where it was logged after the cut (frozen weights: no
+        batch noise), else on training.
     min_error_escape : float, default 0.02
         On an error rate (a flipped accuracy), the escape must also be at
         least this much in absolute terms (2 percentage points): a fall from
@@ -105,7 +109,7 @@ def detect(
     pace = max(0.0, float(smooth[0] - smooth[-1])) * w / span if span else 0.0
     mask = flat_mask(curve.steps, smooth, w, float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance)))
     first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
-    drop_needed = max(-np.log1p(-min_escape), 3.0 * noise_sigma(x))
+    drop_needed = _escape_drop(x, min_escape)
     low, high = np.percentile(curve.values, [5, 95])
     for lo, hi in _runs(mask):
         # A flat point vouches for the window behind it.
@@ -132,17 +136,40 @@ def detect(
             report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
     cut = _learning_rate_cut(pair.learning_rate, lr_cut)
     if cut is not None and not report.findings:
-        at = int(np.searchsorted(curve.steps, cut[0]))
-        after = smooth[at:]
-        if (
-            float(curve.steps[-1]) - cut[0] >= min_length * span
-            and _pace_before(curve.steps, smooth, cut[0], w) >= drop_needed  # still falling when it was cut
-            and after.size
-            and after[0] - float(after.min()) < drop_needed  # and hardly fell after
-        ):
+        judged = [(series, curve, x)]
+        # After the cut the weights hardly move: a validation curve evaluated then has no batch noise to
+        # hide the stop in, so where it was logged after the cut it says what came after.
+        val = reduce(finite_prefix(pair.validation)) if pair.validation is not None and series == "train" else None
+        if val is not None and (val.steps > cut[0]).sum() >= MIN_POINTS_AFTER_CUT and np.all(val.values > 0):
+            judged.append(("validation", val, np.log(val.values)))
+        falling = any(_falling_before(c, v, cut[0], w, min_escape) for _, c, v in judged)
+        series, curve, x = judged[-1]
+        after = _after_cut(curve, x, cut[0], min_length * span, min_escape)
+        if falling and after is not None:
+            at = len(x) - len(after)
             level = float(np.median(x[at:]))
             report.findings.append(_finding(curve, series, pair.quantity, at, len(x) - 1, level, after, False, span, cut))
     return report
+
+
+def _escape_drop(x: np.ndarray, min_escape: float) -> float:
+    """The fall in log-loss that counts as real on this curve: ``min_escape`` and three noise sigmas."""
+    return max(-np.log1p(-min_escape), 3.0 * noise_sigma(x))
+
+
+def _falling_before(curve: Curve, x: np.ndarray, at: int, window: float, min_escape: float) -> bool:
+    """Whether the smoothed log-loss fell by the escape drop over the window before step ``at``."""
+    smooth = rolling_median(x, smoothing_window(len(x), 0.05))
+    return _pace_before(curve.steps, smooth, at, window) >= _escape_drop(x, min_escape)
+
+
+def _after_cut(curve: Curve, x: np.ndarray, at: int, min_steps: float, min_escape: float) -> np.ndarray | None:
+    """The smoothed log-loss from step ``at`` on, if that lasts ``min_steps`` and hardly falls (less than the escape drop)."""
+    smooth = rolling_median(x, smoothing_window(len(x), 0.05))
+    after = smooth[int(np.searchsorted(curve.steps, at)) :]
+    if float(curve.steps[-1]) - at >= min_steps and after.size and after[0] - float(after.min()) < _escape_drop(x, min_escape):
+        return after
+    return None
 
 
 def _learning_rate_cut(lr: Curve | None, factor: float) -> tuple[int, float, float] | None:
