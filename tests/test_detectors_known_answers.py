@@ -421,3 +421,12 @@ def test_an_lr_cut_under_batch_noise_is_a_plateau_by_its_frozen_validation_curve
     pair = CurvePair(Curve(steps, train), Curve(val_steps, val), learning_rate=Curve(steps, lr))
     plateaus = [f for f in plateau_detect(pair).findings if f.evidence.get("learning_rate_cut_step") == 200]
     assert plateaus and plateaus[0].series == "validation", plateau_detect(pair).findings
+
+
+def test_three_agreeing_evaluations_are_no_plateau() -> None:
+    """Validation accuracy of a byte-level LM, evaluated 18 times: flat for 3 evaluations, then a slow climb."""
+    steps = np.arange(100, 1801, 100)
+    accuracy = np.array([0.32, 0.373, 0.3725, 0.374, 0.385, 0.391, 0.406, 0.418, 0.398, 0.42, 0.42, 0.419,
+                         0.424, 0.413, 0.433, 0.441, 0.438, 0.424])
+    findings = plateau_detect(CurvePair(None, Curve(steps, 1.0 - accuracy), quantity="error (1 - accuracy)")).findings
+    assert findings == [], findings

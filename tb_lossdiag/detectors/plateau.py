@@ -58,6 +58,7 @@ def detect(
     min_escape: float = 0.1,
     lr_cut: float = 1000.0,
     min_error_escape: float = 0.02,
+    min_plateau_points: int = 5,
 ) -> Report:
     """Find plateaus on the training curve (the validation curve if alone).
 
@@ -97,6 +98,10 @@ def detect(
         On an error rate (a flipped accuracy), the escape must also be at
         least this much in absolute terms (2 percentage points): a fall from
         2.4 % to 1.9 % error is a few validation samples, not a break-out.
+    min_plateau_points : int, default 5
+        An escaped plateau spans at least this many logged points: three
+        evaluations in a row that agree, on a curve evaluated 18 times, are
+        not a stall.
     """
     report = Report()
     prepared = main_log_curve(pair, min_points, report, "relative improvement")
@@ -130,7 +135,7 @@ def detect(
             # the plateau at its last point still near the plateau's level.
             near = np.flatnonzero(smooth[start : hi + 1] >= level - drop_needed / 2)
             hi = start + int(near[-1]) if near.size else hi
-            if _is_cliff(x, hi, level, float(later.min()), max(2, len(x) // 100)):
+            if hi - start + 1 < min_plateau_points or _is_cliff(x, hi, level, float(later.min()), max(2, len(x) // 100)):
                 continue
         if escaped or (whole_run and (not pair.is_error_rate or np.exp(level) >= STUCK_ERROR)):
             report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
