@@ -316,7 +316,7 @@ def test_ctrl_c_exits_130_without_traceback(slow_logdir, jobs):
     )
     try:
         first = process.stderr.readline()  # progress shows once the work has run a second
-        assert b"reading and diagnosing experiments" in first, first
+        assert b"reading and diagnosing experiments" in first, (first, process.wait(timeout=HANG), process.stdout.read(300))
         os.killpg(process.pid, signal.SIGINT)  # what Ctrl-C sends
         out, err = process.communicate(timeout=HANG)
     finally:
