@@ -10,6 +10,7 @@ A jump that never comes back is reported as a level shift. Downward steps
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, Iterable
 
 import numpy as np
 
@@ -176,14 +177,15 @@ def _self_calibrated(
     n = len(log)
     judged = min(k, n) // 2 + 1  # before it, too little history to judge
     scales = tuple(scale for scale in scales if n >= 2 * scale)
+    residuals = _stretches(log, judged, max(scales, default=1) - 1)
     run_mins = np.empty(n)  # one scale's run minima at a time: the only full-length float array
     cuts = {}
     for scale in scales:
-        shift, threshold = _cut(log, judged, scale, run_mins[: n - scale + 1], quantile, false_alarms)
+        shift, threshold = _cut(residuals(), scale, run_mins[: n - scale + 1], quantile, false_alarms)
         cuts[scale] = shift, threshold * (single_point_margin if scale == 1 else 1.0)
     del run_mins
     outlying = np.zeros(n, dtype=bool)
-    for start, r in _residuals(log, judged, max(scales, default=1) - 1):
+    for start, r in residuals():
         for scale, (shift, threshold) in cuts.items():
             starts = start + np.flatnonzero(running_min(r, scale)[:PIECE_POINTS] - shift > threshold)
             for offset in range(scale):
@@ -192,15 +194,23 @@ def _self_calibrated(
 
 
 def _cut(
-    log: LogCurve, judged: int, scale: int, run_min: np.ndarray, quantile: float, false_alarms: float
+    residuals: Iterable[tuple[int, np.ndarray]], scale: int, run_min: np.ndarray, quantile: float, false_alarms: float
 ) -> tuple[float, float]:
     """The median of the runs' minima of ``scale`` residuals, and the tail threshold above it (``run_min``: scratch)."""
-    for start, r in _residuals(log, judged, scale - 1):
-        piece = running_min(r, scale)
+    for start, r in residuals:
+        piece = running_min(r, scale)[:PIECE_POINTS]
         run_min[start : start + len(piece)] = piece
     shift = np.median(run_min, overwrite_input=True)  # a falling curve sits below its trailing median
     run_min -= shift  # in the median's order, not the curve's: the tail needs the values only
     return shift, _tail_threshold(run_min, quantile, false_alarms)
+
+
+def _stretches(log: LogCurve, judged: int, overlap: int) -> Callable[[], Iterable[tuple[int, np.ndarray]]]:
+    """:func:`_residuals` to go over several times: kept when the curve is one stretch, else computed again."""
+    if len(log) <= PIECE_POINTS:
+        kept = list(_residuals(log, judged, overlap))
+        return lambda: kept
+    return lambda: _residuals(log, judged, overlap)
 
 
 def _residuals(log: LogCurve, judged: int, overlap: int):
