@@ -10,7 +10,7 @@ A jump that never comes back is reported as a level shift. Downward steps
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
@@ -116,8 +116,9 @@ def detect(
             # Judged a stretch at a time: no residual array of a long curve exists whole beside its sorted copy.
             outlying = _self_calibrated(log, k, tail_quantile, tail_false_alarms, scales, single_point_margin)
             if np.any(finite.values == 0):
+                # Where the loss is mostly exactly 0, there is no level to jump from.
                 lowest = min(x.min() for _, x, _ in log.pieces())
-                outlying &= _mask(log, lambda x, level: level > lowest)  # where the loss is mostly exactly 0, there is no level to jump from
+                outlying &= _mask(log, lambda x, level: level > lowest)
             outlying &= _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
             sigma = _residual_scale(log, k)
         else:
@@ -157,7 +158,7 @@ def _high(x: np.ndarray, level: np.ndarray, is_log: bool, min_height: float) -> 
     return x - level > floor
 
 
-def _mask(log: LogCurve, rule) -> np.ndarray:
+def _mask(log: LogCurve, rule: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
     """``rule(x, level)`` of every point of ``log``, a stretch at a time."""
     out = np.empty(len(log), dtype=bool)
     for start, x, level in log.pieces():
@@ -213,8 +214,8 @@ def _stretches(log: LogCurve, judged: int, overlap: int) -> Callable[[], Iterabl
     return lambda: _residuals(log, judged, overlap)
 
 
-def _residuals(log: LogCurve, judged: int, overlap: int):
-    """``(start, residual)`` of each stretch of ``log`` (see :meth:`LogCurve.pieces`): NaN as 0, and 0 before ``judged``."""
+def _residuals(log: LogCurve, judged: int, overlap: int) -> Iterator[tuple[int, np.ndarray]]:
+    """``(start, residual)`` of each stretch of ``log`` (:meth:`LogCurve.pieces`): NaN as 0, 0 before ``judged``."""
     for start, x, level in log.pieces(overlap):
         r = np.nan_to_num(x - level, nan=0.0)
         r[: max(judged - start, 0)] = 0.0
