@@ -2,7 +2,8 @@
 
 - the CLI (``tb-lossdiag diagnose --json``) on one run of 10M points (two
   series of 5M, written by ``tf.summary``), against the CLI on a tiny logdir
-  (the constant: interpreter, numpy, scipy, protobuf);
+  (the constant: interpreter, numpy, scipy, protobuf); and reading alone,
+  each run of the two read as the CLI reads it, in a process of its own;
 - the CLI on a logdir holding about 1 GB of image summaries beside a few
   scalars, against the same scalars without the images;
 - a plain ``tensorboard --logdir`` (no flags) on the 10M points, both
@@ -66,6 +67,22 @@ def cli_peak_rss_isolated(logdir: str) -> tuple[int, float]:
     ).stdout
     peak, seconds = json.loads(out.splitlines()[-1])
     return int(peak), float(seconds)
+
+
+#: A fresh interpreter reading one run as the CLI does (its modules imported first), printing its VmHWM in bytes.
+_READ_ONLY = """
+import sys
+import scipy.ndimage, tb_lossdiag.engine
+from tb_lossdiag.logdirs import read_run
+read_run(sys.argv[1])
+print(next(int(line.split()[1]) * 1024 for line in open("/proc/self/status") if line.startswith("VmHWM:")))
+"""
+
+
+def read_peak_rss(run: str) -> int:
+    """Peak RSS (bytes) of a fresh process that only reads the run directory ``run``."""
+    out = subprocess.run([sys.executable, "-c", _READ_ONLY, run], capture_output=True, text=True, check=True).stdout
+    return int(out.splitlines()[-1])
 
 
 def write_images(logdir: str, megabytes: int) -> None:
@@ -167,6 +184,11 @@ def main(argv: list[str] | None = None) -> None:
         f"| CLI, {args.points:,} points | {mb(peak)} | {mb(peak - constant)} | {(peak - constant) / raw:.2f}x | "
         f"{seconds:.1f} |",
     ]
+    read_constant, read_peak = (read_peak_rss(os.path.join(d, "run_000")) for d in (tiny, big))
+    lines.append(
+        f"| reading them alone (no diagnosis) | {mb(read_peak)} | {mb(read_peak - read_constant)} above the same "
+        f"read of the tiny logdir | {(read_peak - read_constant) / raw:.2f}x | |"
+    )
     scalars_peak, scalars_seconds = cli_peak_rss_isolated(os.path.join(images, "scalars_only"))
     images_peak, images_seconds = cli_peak_rss_isolated(images)
     lines += [

@@ -2,8 +2,9 @@
 
 Generates once, with ``tf.summary.scalar``, a logdir of N runs x S steps x 2
 loss series (``loss/train``, ``loss/validation``), then times every reader on
-it in one process (median of several repeats) and the engine's diagnosis of
-what was read. Slow peers can read only a fraction of the runs
+it in one process (median of several repeats), the engine's diagnosis of
+what was read (against the read, on one core), and the CLI end to end in
+fresh processes (against the reference reader, which only reads). Slow peers can read only a fraction of the runs
 (``--peers-subset``); their time is then extrapolated to the whole logdir and
 labelled as such. Prints a markdown table.
 
@@ -18,6 +19,8 @@ import json
 import os
 import shutil
 import statistics
+import subprocess
+import sys
 import time
 import tracemalloc
 from dataclasses import dataclass
@@ -172,6 +175,17 @@ def engine_seconds(logdir: str, repeats: int) -> float:
     return statistics.median(times)
 
 
+def cli_seconds(logdir: str, repeats: int, jobs: int | None = None) -> float:
+    """Median wall time of ``tb-lossdiag diagnose LOGDIR --json`` in a fresh process (default jobs: one per core)."""
+    command = [sys.executable, "-m", "tb_lossdiag.cli", "diagnose", logdir, "--json", "--quiet"]
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run(command + ([] if jobs is None else ["-j", str(jobs)]), stdout=subprocess.DEVNULL, check=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
 def table(results: list[Result], total_runs: int, engine: float) -> str:
     base = results[0].full_seconds(total_runs)
     lines = [
@@ -187,10 +201,19 @@ def table(results: list[Result], total_runs: int, engine: float) -> str:
             f"| {r.name} | {r.runs_read} | {r.points:,} | {label} | {rate:,.0f} | {full / base:.1f}x | {r.peak_bytes / 1e6:.0f} |"
         )
     lines.append(
-        f"\nDiagnosis of everything read (`document_from_series`): {engine:.2f} s, "
-        f"{engine / (engine + base):.0%} of read + diagnose."
+        f"\nDiagnosis of everything read (`document_from_series`, one core): {engine:.2f} s, "
+        f"{engine / base:.2f}x the read ({engine / (engine + base):.0%} of read + diagnose)."
     )
     return "\n".join(lines)
+
+
+def end_to_end(cli: dict[str, float], reference_seconds: float) -> str:
+    """The CLI's end-to-end times beside the reference reader's (extrapolated) time to read the same logdir."""
+    return "\n".join(
+        f"CLI end to end (`tb-lossdiag diagnose LOGDIR --json`, {how}): {seconds:.2f} s, "
+        f"{seconds / reference_seconds:.3f}x the reference reader's {reference_seconds:.1f} s to only read it."
+        for how, seconds in cli.items()
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -225,8 +248,13 @@ def main(argv: list[str] | None = None) -> None:
     if main_result.points != expected_all:
         raise SystemExit(f"read {main_result.points} points, wrote {expected_all}")
     engine = engine_seconds(args.dir, max(1, min(args.repeats, 3)))
+    cli = {
+        "one process per core": cli_seconds(args.dir, peer_repeats),
+        "`-j 1`": cli_seconds(args.dir, peer_repeats, jobs=1),
+    }
     raw = main_result.points * BYTES_PER_POINT
     print(table(results, total_runs, engine))
+    print("\n" + end_to_end(cli, results[1].full_seconds(total_runs)))
     print(
         f"\nRaw points: {raw / 1e6:.0f} MB ({BYTES_PER_POINT} bytes each); tb-lossdiag's peak traced memory is "
         f"{main_result.peak_bytes / raw:.2f}x that. Every reader returned the same number of points."

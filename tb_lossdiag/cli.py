@@ -14,12 +14,10 @@ import sys
 from typing import Sequence
 
 from . import __version__
-from .detectors import KINDS
+from .options import KINDS, LOCAL_PROCESSES, SCHEDULER_TIMEOUT
 from .output import open_output
 from .progress import Progress
-from .engine import top
 from .report import ranking_text, render_text, use_color
-from .sweep import LOCAL_PROCESSES, SCHEDULER_TIMEOUT, diagnose_sweep
 
 EXIT_OK, EXIT_FOUND, EXIT_USAGE, EXIT_INTERRUPTED = 0, 1, 2, 130
 
@@ -128,6 +126,8 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _render(args: argparse.Namespace, document: dict) -> str:
+    from .engine import top  # the engine (numpy) only past parsing: `tb-lossdiag --help` starts fast
+
     shown = top(document, args.top) if args.top else document
     if args.json:
         return json.dumps(shown, indent=2, allow_nan=False)
@@ -166,6 +166,8 @@ def _occupy_closed_std_streams() -> None:
 
 def _diagnose(args: argparse.Namespace, progress: Progress) -> dict:
     """The document of the logdirs: experiments read and diagnosed locally or on Dask."""
+    from .sweep import diagnose_sweep  # reading and diagnosing (numpy) only past parsing
+
     return diagnose_sweep(
         args.logdirs,
         args.scheduler,

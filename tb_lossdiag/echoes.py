@@ -28,7 +28,7 @@ def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Fi
     """
     if pair.validation is None or len(pair.validation) < 2:
         return findings
-    gap = float(np.median(np.diff(pair.validation.steps)))
+    gap = float(np.median(np.diff(pair.validation.steps), overwrite_input=True))
     out: list[Finding] = []
     for f in findings:
         cause = None

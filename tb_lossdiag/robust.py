@@ -9,6 +9,8 @@ than means and standard deviations, since loss curves are heavy-tailed.
 
 from __future__ import annotations
 
+from typing import Iterable
+
 import numpy as np
 
 def _median_filter(x: np.ndarray, **kwargs) -> np.ndarray:
@@ -20,8 +22,6 @@ def _median_filter(x: np.ndarray, **kwargs) -> np.ndarray:
 
 #: Scale factor making the MAD a consistent estimator of a normal sigma.
 MAD_TO_SIGMA = 1.4826
-#: Blocks per window of :func:`local_level`.
-BLOCKS_PER_WINDOW = 16
 
 
 #: Share of a curve's values that may be exactly zero (batches fitted perfectly, float underflow) for it to
@@ -29,6 +29,23 @@ BLOCKS_PER_WINDOW = 16
 MAX_ZERO_SHARE = 0.25
 #: Quantile of the positive values at which such a curve is floored.
 ZERO_FLOOR_QUANTILE = 0.1
+
+
+def log_scale(values: np.ndarray) -> tuple[bool, float]:
+    """Whether :func:`to_log` takes the log of ``values``, and the floor it puts under them first (0: none)."""
+    positive = values > 0
+    if values.size and positive.all():
+        return True, 0.0
+    if positive.any() and np.all(values >= 0) and positive.mean() >= 1.0 - MAX_ZERO_SHARE:
+        return True, float(np.quantile(values[positive], ZERO_FLOOR_QUANTILE, overwrite_input=True))
+    return False, 0.0
+
+
+def log_values(values: np.ndarray, is_log: bool, floor: float) -> np.ndarray:
+    """``values`` on the scale :func:`log_scale` chose; elementwise, so a stretch of a curve may be passed alone."""
+    if not is_log:
+        return values.astype(np.float64, copy=False)
+    return np.log(np.maximum(values, floor)) if floor > 0 else np.log(values)
 
 
 def to_log(values: np.ndarray) -> tuple[np.ndarray, bool]:
@@ -41,12 +58,8 @@ def to_log(values: np.ndarray) -> tuple[np.ndarray, bool]:
     so that a stretch of zeros reads as "as low as this curve goes", not as
     a level a million times below the next batch.
     """
-    positive = values > 0
-    if values.size and positive.all():
-        return np.log(values), True
-    if positive.any() and np.all(values >= 0) and positive.mean() >= 1.0 - MAX_ZERO_SHARE:
-        return np.log(np.maximum(values, np.quantile(values[positive], ZERO_FLOOR_QUANTILE))), True
-    return values.astype(np.float64, copy=False), False
+    is_log, floor = log_scale(values)
+    return log_values(values, is_log, floor), is_log
 
 
 def rolling_median(x: np.ndarray, window: int) -> np.ndarray:
@@ -57,23 +70,23 @@ def rolling_median(x: np.ndarray, window: int) -> np.ndarray:
     return _median_filter(x, size=window | 1, mode="mirror")
 
 
-def local_level(x: np.ndarray, window: int, blocks: int = BLOCKS_PER_WINDOW) -> np.ndarray:
-    """Approximate centred running median of ``x`` over ``window`` points, in linear time for any window.
+def block_medians(chunks: Iterable[np.ndarray], size: int) -> np.ndarray:
+    """Medians of consecutive blocks of ``size`` points of ``chunks`` joined end to end (the last block may be shorter).
 
-    The medians of consecutive blocks of ``window / blocks`` points, then the
-    running median of ``blocks`` of those, spread back over each block's
-    points: for a noise level over a fifth of a 10M-point curve an exact
-    running median would take hours, and a level needs no exactness.
+    The chunks are consumed one at a time, so a noise level over a long
+    curve needs no full-length array: block medians, then a running median
+    over a few of them, follow a level in linear time for any window.
     """
-    n, size = len(x), int(window) // blocks
-    if window >= n:
-        return np.full(n, np.median(x) if n else np.nan)
-    if size <= 1:
-        return rolling_median(x, window)  # short enough to be exact
-    count = -(-n // size)
-    padded = np.concatenate([x, np.repeat(x[-1:], count * size - n)]) if count * size > n else x
-    per_block = np.median(padded.reshape(count, size), axis=1)
-    return np.repeat(rolling_median(per_block, blocks), size)[:n]
+    out, carry = [], np.empty(0)
+    for chunk in chunks:
+        data = np.concatenate([carry, chunk]) if carry.size else chunk
+        whole = len(data) // size * size
+        if whole:
+            out.append(np.median(data[:whole].reshape(-1, size), axis=1))
+        carry = data[whole:]
+    if carry.size:
+        out.append(np.array([np.median(carry)]))
+    return np.concatenate(out) if out else np.empty(0)
 
 
 def _median_ending_at(x: np.ndarray, window: int) -> np.ndarray:
@@ -81,34 +94,66 @@ def _median_ending_at(x: np.ndarray, window: int) -> np.ndarray:
     return _median_filter(x, size=window, origin=(window - 1) // 2, mode="mirror")
 
 
-def trailing_stats(x: np.ndarray, window: int) -> tuple[np.ndarray, np.ndarray]:
-    """Expected level and MAD of each point from the ``window`` points before it.
+def trailing_window(window: int, n: int) -> int:
+    """The odd window :func:`trailing_level` and :func:`trailing_mad` use on a curve of ``n`` points."""
+    return max(1, min(int(window), n - 1)) | 1
+
+
+def trailing_level(x: np.ndarray, window: int) -> np.ndarray:
+    """Expected level of each point from the ``window`` points before it; NaN for the first point.
 
     The level is the window's median carried forward along the window's
     upward trend (the difference of its two halves' medians), since the
     median describes the window's centre, not the point after it: on a
     rising curve an ordinary point would otherwise look like a jump. Falling
     trends are not carried forward: loss curves decelerate as they fall, so
-    extrapolating would make ordinary points look high. The MAD is that of
-    the points' residuals around a centred running median, so a trend does
-    not count as noise. NaN for the first point, which has no history.
+    extrapolating would make ordinary points look high.
+
+    A point's level depends on the :func:`trailing_window` points before it
+    only: for ``x = curve[max(a - w, 0) : b]`` (at least ``w + 1`` points),
+    with ``w = trailing_window(window, len(curve))``, the last ``b - a``
+    levels are exactly those of points ``a:b`` of the whole curve, so a
+    long curve can be judged a stretch at a time.
     """
     n = len(x)
     level = np.full(n, np.nan)
-    mad = np.full(n, np.nan)
     if n < 2:
-        return level, mad
-    window = max(1, min(int(window), n - 1)) | 1
-    before = _median_ending_at(x, window)
-    residual = np.abs(x - rolling_median(x, window))
-    level[1:], mad[1:] = before[:-1], _median_ending_at(residual, window)[:-1]
+        return level
+    window = trailing_window(window, n)
+    level[1:] = _median_ending_at(x, window)[:-1]
     half = window // 2
     if half >= 2:
         recent = _median_ending_at(x, half | 1)
         slope = np.zeros(n)
         slope[half + 1 :] = (recent[half:-1] - recent[: n - half - 1]) / half
         level += np.clip(slope, 0.0, None) * (window + 1) / 2
-    return level, mad
+    return level
+
+
+def trailing_mad(x: np.ndarray, window: int) -> np.ndarray:
+    """MAD of each point's :func:`trailing_window` points before it; NaN for the first point.
+
+    The MAD is that of the points' residuals around a centred running
+    median, so a trend does not count as noise.
+    """
+    n = len(x)
+    mad = np.full(n, np.nan)
+    if n < 2:
+        return mad
+    window = trailing_window(window, n)
+    mad[1:] = _median_ending_at(np.abs(x - rolling_median(x, window)), window)[:-1]
+    return mad
+
+
+def running_min(x: np.ndarray, length: int) -> np.ndarray:
+    """``out[i] = min(x[i : i + length])``, for each of the ``len(x) - length + 1`` runs of ``length`` values.
+
+    One pass per value of a run, without a window view's copy: meant for short runs.
+    """
+    out = x[: max(len(x) - length + 1, 0)].copy()
+    for offset in range(1, length):
+        np.minimum(out, x[offset : offset + len(out)], out=out)
+    return out
 
 
 def noise_sigma(x: np.ndarray) -> float:

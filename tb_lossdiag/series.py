@@ -22,7 +22,9 @@ def normalise(
     steps = np.asarray(steps, dtype=np.int64)
     values = np.asarray(values, dtype=np.float64)
     if wall_times is None:
-        wall_times = np.zeros(len(steps), dtype=np.float64)
+        # Not read: a read-only view of one zero. np.zeros would hold memory where the allocator
+        # reuses freed pages (after reading), since it must then write the zeros.
+        wall_times = np.broadcast_to(np.float64(0.0), len(steps))
     wall_times = np.asarray(wall_times, dtype=np.float64)
     if len(steps) == 0 or bool((steps[1:] > steps[:-1]).all()):
         return steps, values, wall_times  # already normalised: no copy

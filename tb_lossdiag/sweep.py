@@ -22,11 +22,9 @@ from dataclasses import replace
 from typing import Callable, Iterator, Sequence
 
 from .engine import ExperimentResult, assemble, diagnose_experiments
+from .options import LOCAL_PROCESSES, SCHEDULER_TIMEOUT
 from .pairing import experiment_name, pair
 from .series import SeriesRef
-
-#: ``--scheduler`` value for a local cluster of worker processes.
-LOCAL_PROCESSES = "processes"
 
 ExperimentCount = Callable[[int, int], None]
 """Called as ``count(experiments_done, experiments_total)``."""
@@ -160,10 +158,6 @@ def _run_on_dask(task: Callable, items: list, scheduler: str, progress: Experime
             if progress is not None:
                 progress(done, len(items))
         return client.gather(futures)
-
-
-#: Seconds to connect to a ``--scheduler`` address before giving up.
-SCHEDULER_TIMEOUT = 10
 
 
 class SchedulerUnreachable(ConnectionError):

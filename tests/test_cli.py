@@ -150,6 +150,20 @@ def test_baseline_comparison(logdir: str) -> None:
     assert set(verdicts) == {"healthy", "torch_run"}
 
 
+def test_help_imports_no_numpy_and_names_every_kind() -> None:
+    """``--help`` starts fast: the kinds it lists are named beside the detectors, not imported with them."""
+    from tb_lossdiag.detectors import KINDS
+    from tb_lossdiag.options import KINDS as NAMED
+
+    code = (
+        "import sys; from tb_lossdiag.cli import build_parser; build_parser().format_help(); "
+        "print(sorted({'numpy', 'scipy'} & set(sys.modules)))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert loaded.strip() == "[]"
+    assert NAMED == KINDS
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

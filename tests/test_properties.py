@@ -21,7 +21,7 @@ from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.engine import SCHEMA, document_from_series
 from tb_lossdiag.jsonsafe import clean
 from tb_lossdiag.pairing import pair
-from tb_lossdiag.robust import local_level, rolling_median
+from tb_lossdiag.robust import block_medians
 from tb_lossdiag.series import Series
 
 INT64 = np.iinfo(np.int64)
@@ -247,12 +247,11 @@ def test_document_from_series_on_any_names(keys):
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.integers(1, 3000), st.integers(1, 4000), st.integers(0, 2**32 - 1))
-def test_local_level_tracks_the_running_median(n, window, seed):
-    """Same length, within the data's range, and within 25 % of the exact running median of smooth noise."""
-    x = np.abs(np.random.default_rng(seed).normal(size=n)) * np.linspace(1.0, 3.0, n) + 0.5
-    level = local_level(x, window)
-    assert level.shape == x.shape and np.all((level >= x.min()) & (level <= x.max()))
-    if window >= 200 and n >= 2 * window:
-        inner = slice(window, n - window)  # edges are mirrored differently
-        assert np.max(np.abs(level[inner] / rolling_median(x, window)[inner] - 1.0)) < 0.25
+@given(st.integers(1, 3000), st.integers(1, 400), st.lists(st.integers(1, 700), min_size=1, max_size=8), st.integers(0, 2**32 - 1))
+def test_block_medians_of_chunks_are_those_of_the_whole(n, size, cuts, seed):
+    """However the points are cut into chunks, the blocks are consecutive ``size`` points of the whole."""
+    x = np.random.default_rng(seed).normal(size=n)
+    edges = np.unique(np.clip(np.cumsum(cuts), 0, n))
+    chunks = [c for c in np.split(x, edges) if len(c)]
+    expected = [np.median(x[i : i + size]) for i in range(0, n, size)]
+    np.testing.assert_array_equal(block_medians(chunks, size), expected)

@@ -10,12 +10,21 @@ A jump that never comes back is reported as a level shift. Downward steps
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Callable, Iterable, Iterator
 
 import numpy as np
 
-from numpy.lib.stride_tricks import sliding_window_view
-
-from ..robust import MAD_TO_SIGMA, MAX_ZERO_SHARE, gaussian_extreme, local_level, noise_sigma, to_log, trailing_stats
+from ..pieces import PIECE_POINTS, LogCurve
+from ..robust import (
+    MAD_TO_SIGMA,
+    MAX_ZERO_SHARE,
+    block_medians,
+    gaussian_extreme,
+    noise_sigma,
+    rolling_median,
+    running_min,
+    trailing_mad,
+)
 from .prepare import finite_prefix
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
@@ -102,7 +111,7 @@ def detect(
     noise_window : float, default 0.25
         On such curves, residuals are first measured against the noise
         around them (their median size over this share of the curve,
-        centred) where that is noisier than the curve's typical noise: batch
+        centred) where that is louder than the curve's typical noise: batch
         noise changes over a run (a quiet stall at chance, then a noisy
         break-out), and an ordinary batch of the noisy part is no jump.
     """
@@ -117,20 +126,22 @@ def detect(
         if np.mean(finite.values == 0) > MAX_ZERO_SHARE:
             report.not_checked.append(f"{series}: mostly exact zeros, no level to measure jumps against")
             continue
-        x, is_log = to_log(finite.values)
-        k = window or int(np.clip(len(x) // 5, 5, 31))
-        level, mad = trailing_stats(x, k)
-        floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
-        if len(x) >= calibration_points:
-            residual = _in_local_noise(x - level, k, noise_window)
-            outlying = _self_calibrated(residual, k, tail_quantile, tail_false_alarms, scales, single_point_margin)
+        k = window or int(np.clip(len(finite) // 5, 5, 31))
+        log = LogCurve(finite.values, k)
+        if len(log) >= calibration_points:
+            # Judged a stretch at a time: no residual array of a long curve exists whole beside its sorted copy.
+            outlying = _self_calibrated(log, k, tail_quantile, tail_false_alarms, scales, single_point_margin, noise_window)
             if np.any(finite.values == 0):
-                outlying &= level > x.min()  # where the loss is mostly exactly 0, there is no level to jump from
-            sigma = _residual_scale(x - level, k)
+                # Where the loss is mostly exactly 0, there is no level to jump from.
+                lowest = min(x.min() for _, x, _ in log.pieces())
+                outlying &= _mask(log, lambda x, level: level > lowest)
+            outlying &= _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
+            sigma = _residual_scale(log, k)
         else:
-            outlying, sigma = _gaussian(x, level, mad, k, z, false_alarms)
-        outlying &= x - level > floor
-        events = _events(finite, series, pair.quantity, x, level, sigma, outlying, merge_gap, is_log)
+            x, level = log.level(0, len(log))
+            outlying, sigma = _gaussian(x, level, trailing_mad(x, k), k, z, false_alarms)
+            outlying &= _high(x, level, log.is_log, min_height)
+        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap)
         if len(events) > MAX_CONFIDENT_EVENTS:
             # Many "spikes" on one curve say the curve is unstable, not that each jump is an event.
             events = [replace(e, confidence=min(e.confidence, MANY_EVENTS_CONFIDENCE)) for e in events]
@@ -157,40 +168,92 @@ def _gaussian(
     return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
 
 
+def _high(x: np.ndarray, level: np.ndarray, is_log: bool, min_height: float) -> np.ndarray:
+    """Whether each point stands more than ``min_height`` (relatively) above its local level."""
+    floor = np.log1p(min_height) if is_log else min_height * np.abs(level)
+    return x - level > floor
 
-def _in_local_noise(residual: np.ndarray, k: int, window: float) -> np.ndarray:
-    """Residuals scaled down where the noise around them exceeds the curve's typical noise."""
-    r = np.nan_to_num(residual, nan=0.0)
-    size = np.abs(r)
-    typical = float(np.median(size[min(k, len(r)) // 2 + 1 :])) if len(r) > k else 0.0
-    if typical <= 0:
-        return r
-    return r * (typical / np.maximum(local_level(size, max(1, int(window * len(r)))), typical))
+
+def _mask(log: LogCurve, rule: Callable[[np.ndarray, np.ndarray], np.ndarray]) -> np.ndarray:
+    """``rule(x, level)`` of every point of ``log``, a stretch at a time."""
+    out = np.empty(len(log), dtype=bool)
+    for start, x, level in log.pieces():
+        out[start : start + len(x)] = rule(x, level)
+    return out
 
 
 def _self_calibrated(
-    residual: np.ndarray,
+    log: LogCurve,
     k: int,
     quantile: float,
     false_alarms: float,
     scales: tuple[int, ...],
     single_point_margin: float,
+    noise_window: float,
 ) -> np.ndarray:
     """Points in runs of ``scale`` consecutive residuals that all stand beyond the curve's own noise tail."""
-    n = len(residual)
-    r = np.nan_to_num(residual, nan=0.0)
-    r[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
-    outlying = np.zeros(n, dtype=bool)
+    n = len(log)
+    judged = min(k, n) // 2 + 1  # before it, too little history to judge
+    scales = tuple(scale for scale in scales if n >= 2 * scale)
+    residuals = _in_local_noise(_stretches(log, judged, max(scales, default=1) - 1), n, noise_window)
+    run_mins = np.empty(n)  # one scale's run minima at a time: the only full-length float array
+    cuts = {}
     for scale in scales:
-        if n < 2 * scale:
-            continue
-        run_min = sliding_window_view(r, scale).min(axis=1)
-        run_min = run_min - np.median(run_min)  # a falling curve sits below its trailing median
-        threshold = _tail_threshold(run_min, quantile, false_alarms) * (single_point_margin if scale == 1 else 1.0)
-        starts = np.flatnonzero(run_min > threshold)
-        for offset in range(scale):
-            outlying[starts + offset] = True
+        shift, threshold = _cut(residuals(), scale, run_mins[: n - scale + 1], quantile, false_alarms)
+        cuts[scale] = shift, threshold * (single_point_margin if scale == 1 else 1.0)
+    del run_mins
+    outlying = np.zeros(n, dtype=bool)
+    for start, r in residuals():
+        for scale, (shift, threshold) in cuts.items():
+            starts = start + np.flatnonzero(running_min(r, scale)[:PIECE_POINTS] - shift > threshold)
+            for offset in range(scale):
+                outlying[starts + offset] = True
     return outlying
+
+
+def _cut(
+    residuals: Iterable[tuple[int, np.ndarray]], scale: int, run_min: np.ndarray, quantile: float, false_alarms: float
+) -> tuple[float, float]:
+    """The median of the runs' minima of ``scale`` residuals, and the tail threshold above it (``run_min``: scratch)."""
+    for start, r in residuals:
+        piece = running_min(r, scale)[:PIECE_POINTS]
+        run_min[start : start + len(piece)] = piece
+    shift = np.median(run_min, overwrite_input=True)  # a falling curve sits below its trailing median
+    run_min -= shift  # in the median's order, not the curve's: the tail needs the values only
+    return shift, _tail_threshold(run_min, quantile, false_alarms)
+
+
+def _stretches(log: LogCurve, judged: int, overlap: int) -> Callable[[], Iterable[tuple[int, np.ndarray]]]:
+    """:func:`_residuals` to go over several times: kept when the curve is one stretch, else computed again."""
+    if len(log) <= PIECE_POINTS:
+        kept = list(_residuals(log, judged, overlap))
+        return lambda: kept
+    return lambda: _residuals(log, judged, overlap)
+
+
+#: Blocks of points per noise window: the local noise is a running median of block medians.
+BLOCKS_PER_WINDOW = 16
+
+
+def _in_local_noise(
+    residuals: Callable[[], Iterable[tuple[int, np.ndarray]]], n: int, window: float
+) -> Callable[[], Iterator[tuple[int, np.ndarray]]]:
+    """``residuals`` scaled down where the noise around them (over ``window`` of the curve) is louder than typical."""
+    size = max(1, int(window * n) // BLOCKS_PER_WINDOW)
+    noise = block_medians((np.abs(r[:PIECE_POINTS]) for _, r in residuals()), size)
+    typical = float(np.median(noise))
+    if typical <= 0:
+        return lambda: iter(residuals())
+    factor = typical / np.maximum(rolling_median(noise, BLOCKS_PER_WINDOW), typical)
+    return lambda: ((start, r * factor[(start + np.arange(len(r))) // size]) for start, r in residuals())
+
+
+def _residuals(log: LogCurve, judged: int, overlap: int) -> Iterator[tuple[int, np.ndarray]]:
+    """``(start, residual)`` of each stretch of ``log`` (:meth:`LogCurve.pieces`): NaN as 0, 0 before ``judged``."""
+    for start, x, level in log.pieces(overlap):
+        r = np.nan_to_num(x - level, nan=0.0)
+        r[: max(judged - start, 0)] = 0.0
+        yield start, r
 
 
 def _tail_threshold(x: np.ndarray, quantile: float, false_alarms: float) -> float:
@@ -199,45 +262,54 @@ def _tail_threshold(x: np.ndarray, quantile: float, false_alarms: float) -> floa
     The tail is drawn through the median and ``quantile`` of ``x``; the
     tails of batch noise are lighter, so fewer points pass in practice.
     """
-    q_mid, q_hi = np.quantile(x, [0.5, quantile])
+    q_mid, q_hi = np.quantile(x, [0.5, quantile], overwrite_input=True)
     rarity = np.log(max((1.0 - quantile) * len(x) / false_alarms, 1.0)) / np.log(0.5 / (1.0 - quantile))
     return float(q_hi + max(q_hi - q_mid, 0.0) * rarity)
 
 
-def _residual_scale(residual: np.ndarray, k: int) -> np.ndarray:
+def _residual_scale(log: LogCurve, k: int) -> np.ndarray:
     """A robust sigma of the residuals (constant over the curve), for the evidence's z-scores."""
-    r = residual[min(k, len(residual)) // 2 + 1 :]
-    r = r[np.isfinite(r)]
-    sigma = MAD_TO_SIGMA * float(np.median(np.abs(r - np.median(r)))) if r.size else 0.0
-    return np.full(len(residual), sigma)
+    n = len(log)
+    judged = min(k, n) // 2 + 1
+    kept = np.empty(max(n - judged, 0))
+    count = 0
+    for start, x, level in log.pieces():
+        r = (x - level)[max(judged - start, 0) :]
+        r = r[np.isfinite(r)]
+        kept[count : count + len(r)] = r
+        count += len(r)
+    r = kept[:count]
+    sigma = 0.0
+    if r.size:
+        r -= np.median(r, overwrite_input=True)
+        sigma = MAD_TO_SIGMA * float(np.median(np.abs(r, out=r), overwrite_input=True))
+    return np.broadcast_to(sigma, n)
 
 
 def _events(
     curve: Curve,
     series: str,
     quantity: str,
-    x: np.ndarray,
-    level: np.ndarray,
+    log: LogCurve,
     sigma: np.ndarray,
     outlying: np.ndarray,
     merge_gap: int,
-    is_log: bool,
 ) -> list[Finding]:
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
-    return [_finding(curve, series, quantity, x, level, sigma, g, is_log) for g in groups]
+    return [_finding(curve, series, quantity, log, sigma, g, log.is_log) for g in groups]
 
 
-def _finding(curve: Curve, series: str, quantity: str, x: np.ndarray, level: np.ndarray, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:
+def _finding(curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:
     first = int(group[0])
-    peak = first + int(np.argmax(x[first : group[-1] + 1] - level[first]))
-    base = level[first]
-    h = x[peak] - base
-    back = np.flatnonzero(x[peak + 1 :] <= base + h / 2)
-    recovered = back.size > 0
-    end = peak + 1 + int(back[0]) if recovered else None
+    x, level = log.level(first, int(group[-1]) + 1)
+    peak = first + int(np.argmax(x - level[0]))
+    base = level[0]
+    h = x[peak - first] - base
+    end = log.first_at_most(peak + 1, base + h / 2)
+    recovered = end is not None
     ratio = float(np.exp(h)) if is_log else None
     base_value = float(np.exp(base)) if is_log else float(base)
     peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])

@@ -88,8 +88,9 @@ def _varints(columns: np.ndarray) -> np.ndarray:
 
 
 def _numbers(rows: np.ndarray, at: int, dtype: str) -> np.ndarray:
+    """The numbers of ``dtype`` at byte ``at`` of each row, as written (float32 stays float32 until its column is joined)."""
     size = np.dtype(dtype).itemsize
-    return np.ascontiguousarray(rows[:, at : at + size]).view(dtype)[:, 0].astype(np.float64)
+    return np.ascontiguousarray(rows[:, at : at + size]).view(dtype)[:, 0]
 
 
 def _emit(layout: Layout, rows: np.ndarray, record: np.ndarray, wanted: Callable[[str], bool], sink: FilePoints) -> None:
