@@ -91,13 +91,12 @@ def _find(
     v, is_log = to_log(val.values)
     smooth = rolling_median(v, smoothing_window(n, 0.1))
     sigma = noise_sigma(v)
-    # The optimum: the smoothed minimum (the level the rise is measured from, not the luckiest point),
-    # its step refined to the raw minimum near it (the onset).
+    # The optimum: the smoothed minimum, refined to the raw minimum near it.
     b = int(np.argmin(smooth))
-    best = float(smooth[b])
     half = max(1, smoothing_window(n, 0.1) // 2)
     lo, hi = max(0, b - half), min(n, b + half + 1)
     b = lo + int(np.argmin(v[lo:hi]))
+    best = float(min(v[b], smooth[b]))
     after = v[b + 1 :]
     if len(after) < 2:
         return None
