@@ -430,3 +430,14 @@ def test_three_agreeing_evaluations_are_no_plateau() -> None:
                          0.424, 0.413, 0.433, 0.441, 0.438, 0.424])
     findings = plateau_detect(CurvePair(None, Curve(steps, 1.0 - accuracy), quantity="error (1 - accuracy)")).findings
     assert findings == [], findings
+
+
+def test_a_lone_bad_batch_far_above_everything_before_is_a_spike_in_any_noise() -> None:
+    """Per-batch noise spanning 100x (a well-fitted small batch), one broken batch at 30x the first loss."""
+    rng = np.random.default_rng(4)
+    steps = np.arange(1000)
+    values = (0.01 + 2.3 * np.exp(-steps / 30)) * np.exp(1.2 * rng.normal(size=len(steps)))
+    values[:10] = np.minimum(values[:10], 2.5)
+    values[500] = 30 * values[:10].max()
+    spikes = spike_detect(CurvePair(Curve(steps, values))).findings
+    assert any(f.start_step <= 500 <= (f.end_step or 500) for f in spikes), [(f.start_step, f.summary) for f in spikes]
