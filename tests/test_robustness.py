@@ -296,13 +296,13 @@ def test_closed_stderr_still_prints_the_result(logdir):
 
 @pytest.fixture(scope="module")
 def slow_logdir(tmp_path_factory) -> str:
-    """Enough experiments (copies of one 20k-step run) for the CLI to run several seconds."""
+    """Enough experiments (hard links to one 20k-step run) for the CLI to run well past its first progress line."""
     root = str(tmp_path_factory.mktemp("slow"))
     n = 20_000
     falling = np.exp(-np.arange(n) / 5000)
     write_tbx(root, "e0", {"train/loss": (range(n), falling), "val/loss": (range(n), falling + 0.1)})
-    for i in range(1, 60):
-        shutil.copytree(os.path.join(root, "e0"), os.path.join(root, f"e{i}"))
+    for i in range(1, 400):
+        shutil.copytree(os.path.join(root, "e0"), os.path.join(root, f"e{i}"), copy_function=os.link)
     return root
 
 
