@@ -313,6 +313,8 @@ def test_ctrl_c_exits_130_without_traceback(slow_logdir, jobs):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         start_new_session=True,  # its own process group, as a terminal's foreground job
+        # ...whose Ctrl-C is not ignored, as it is for anything started in the background (CI runners):
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )
     try:
         first = process.stderr.readline()  # progress shows once the work has run a second
