@@ -36,6 +36,7 @@ import sys
 import time
 import urllib.parse
 import urllib.request
+from typing import Callable
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -114,38 +115,31 @@ def timeseries_route(server: TensorBoardServer, tag: str) -> dict:
     return get_json(server, f"/data/plugin/timeseries/timeSeries?{query}")[0]
 
 
-def wait_for_points(server: TensorBoardServer, runs: list[str], steps: int, timeout: float = 1800) -> None:
+def wait_until_served(
+    server: TensorBoardServer, runs: list[str], served: Callable[[list], bool], timeout: float = 1800
+) -> None:
+    """Until the scalars route's points of every series of ``runs`` satisfy ``served``."""
+    deadline = time.monotonic() + timeout
+    pending = [(run, tag) for run in runs for tag in TAGS]
+    while pending:
+        tags = get_json(server, "/data/plugin/scalars/tags")
+        pending = [
+            (run, tag) for run, tag in pending if tag not in tags.get(run, {}) or not served(scalars_route(server, run, tag))
+        ]
+        if pending:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{len(pending)} series still incomplete")
+            time.sleep(1)
+
+
+def wait_for_points(server: TensorBoardServer, runs: list[str], steps: int) -> None:
     """Until every series of ``runs`` serves ``steps`` points."""
-    deadline = time.monotonic() + timeout
-    pending = [(run, tag) for run in runs for tag in TAGS]
-    while pending:
-        tags = get_json(server, "/data/plugin/scalars/tags")
-        pending = [
-            (run, tag)
-            for run, tag in pending
-            if tag not in tags.get(run, {}) or len(scalars_route(server, run, tag)) < steps
-        ]
-        if pending:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(pending)} series still incomplete")
-            time.sleep(1)
+    wait_until_served(server, runs, lambda points: len(points) >= steps)
 
 
-def wait_for_last_step(server: TensorBoardServer, runs: list[str], steps: int, timeout: float = 1800) -> None:
+def wait_for_last_step(server: TensorBoardServer, runs: list[str], steps: int) -> None:
     """Until TensorBoard's (sampled) store holds the last step of every series: it has read every file."""
-    deadline = time.monotonic() + timeout
-    pending = [(run, tag) for run in runs for tag in TAGS]
-    while pending:
-        tags = get_json(server, "/data/plugin/scalars/tags")
-        pending = [
-            (run, tag)
-            for run, tag in pending
-            if tag not in tags.get(run, {}) or scalars_route(server, run, tag)[-1][1] < steps - 1
-        ]
-        if pending:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{len(pending)} series still incomplete")
-            time.sleep(1)
+    wait_until_served(server, runs, lambda points: points[-1][1] >= steps - 1)
 
 
 def tensorboard_routes(result: Loader, logdir: str, runs: list[str], steps: int, load_fast: bool, repeats: int) -> None:
