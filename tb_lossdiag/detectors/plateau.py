@@ -141,16 +141,21 @@ def detect(
             report.findings.append(_finding(curve, series, pair.quantity, start, hi, level, later, escaped, span))
     cut = _learning_rate_cut(pair.learning_rate, lr_cut)
     if cut is not None and not report.findings:
-        judged = [(series, curve, x)]
+        judged = [(series, curve, x, smooth, drop_needed)]
         # After the cut the weights hardly move: a validation curve evaluated then has no batch noise to
         # hide the stop in, so where it was logged after the cut it says what came after.
         val = reduce(finite_prefix(pair.validation)) if pair.validation is not None and series == "train" else None
         if val is not None and (val.steps > cut[0]).sum() >= MIN_POINTS_AFTER_CUT and np.all(val.values > 0):
-            judged.append(("validation", val, np.log(val.values)))
-        falling = any(_falling_before(c, v, cut[0], w, min_escape) for _, c, v in judged)
-        series, curve, x = judged[-1]
-        after = _after_cut(curve, x, cut[0], min_length * span, min_escape)
-        if falling and after is not None:
+            v = np.log(val.values)
+            judged.append(("validation", val, v, rolling_median(v, smoothing_window(len(v), 0.05)), _escape_drop(v, min_escape)))
+        # Still falling when it was cut (on either curve), and hardly fell after (on the quieter one).
+        falling = any(_pace_before(c.steps, sm, cut[0], w) >= drop for _, c, _, sm, drop in judged)
+        series, curve, x, smooth, drop_needed = judged[-1]
+        after = smooth[int(np.searchsorted(curve.steps, cut[0])) :]
+        stopped = bool(
+            float(curve.steps[-1]) - cut[0] >= min_length * span and after.size and after[0] - after.min() < drop_needed
+        )
+        if falling and stopped:
             at = len(x) - len(after)
             level = float(np.median(x[at:]))
             report.findings.append(_finding(curve, series, pair.quantity, at, len(x) - 1, level, after, False, span, cut))
@@ -160,21 +165,6 @@ def detect(
 def _escape_drop(x: np.ndarray, min_escape: float) -> float:
     """The fall in log-loss that counts as real on this curve: ``min_escape`` and three noise sigmas."""
     return max(-np.log1p(-min_escape), 3.0 * noise_sigma(x))
-
-
-def _falling_before(curve: Curve, x: np.ndarray, at: int, window: float, min_escape: float) -> bool:
-    """Whether the smoothed log-loss fell by the escape drop over the window before step ``at``."""
-    smooth = rolling_median(x, smoothing_window(len(x), 0.05))
-    return _pace_before(curve.steps, smooth, at, window) >= _escape_drop(x, min_escape)
-
-
-def _after_cut(curve: Curve, x: np.ndarray, at: int, min_steps: float, min_escape: float) -> np.ndarray | None:
-    """The smoothed log-loss from step ``at`` on, if that lasts ``min_steps`` and hardly falls (less than the escape drop)."""
-    smooth = rolling_median(x, smoothing_window(len(x), 0.05))
-    after = smooth[int(np.searchsorted(curve.steps, at)) :]
-    if float(curve.steps[-1]) - at >= min_steps and after.size and after[0] - float(after.min()) < _escape_drop(x, min_escape):
-        return after
-    return None
 
 
 def _learning_rate_cut(lr: Curve | None, factor: float) -> tuple[int, float, float] | None:

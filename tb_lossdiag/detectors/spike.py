@@ -260,13 +260,13 @@ BLOCKS_PER_WINDOW = 16
 
 def _in_local_noise(
     residuals: Callable[[], Iterable[tuple[int, np.ndarray]]], n: int, window: float
-) -> Callable[[], Iterator[tuple[int, np.ndarray]]]:
+) -> Callable[[], Iterable[tuple[int, np.ndarray]]]:
     """``residuals`` scaled down where the noise around them (over ``window`` of the curve) is louder than typical."""
     size = max(1, int(window * n) // BLOCKS_PER_WINDOW)
     noise = block_medians((np.abs(r[:PIECE_POINTS]) for _, r in residuals()), size)
     typical = float(np.median(noise))
     if typical <= 0:
-        return lambda: iter(residuals())
+        return residuals
     factor = typical / np.maximum(rolling_median(noise, BLOCKS_PER_WINDOW), typical)
     return lambda: ((start, r * factor[(start + np.arange(len(r))) // size]) for start, r in residuals())
 
