@@ -10,7 +10,7 @@ import sys
 
 import pytest
 
-from bench.corpus_labels import CORPUS_RULES, expectation_for, parse_inventory
+from bench.corpus_labels import CORPUS_READINGS, CORPUS_RULES, expectation_for, parse_inventory
 from tb_lossdiag.evaluation import (
     Expectation,
     errors,
@@ -139,6 +139,22 @@ def test_rules_cover_every_corpus_label():
     assert labels <= set(CORPUS_RULES)
     cases, skipped = parse_inventory(text)
     assert len(cases) + len(skipped) == len(text.strip().splitlines()) - 1
+
+
+@pytest.mark.skipif(not os.path.exists(INVENTORY), reason="corpus not available")
+def test_readings_replace_the_labels_of_their_runs_only():
+    with open(INVENTORY, encoding="utf-8") as f:
+        text = f.read()
+    labelled = {c.run_dir: c.expectation for c in parse_inventory(text)[0]}
+    read = {c.run_dir: c.expectation for c in parse_inventory(text, reviewed=True)[0]}
+    assert set(CORPUS_READINGS) <= set(labelled)  # a misspelt run would silently change nothing
+    for run_dir, expectation in read.items():
+        reading = CORPUS_READINGS.get(run_dir)
+        if reading is None:
+            assert expectation == labelled[run_dir]
+        else:
+            assert expectation.label == reading.label and reading.extra_allowed <= expectation.allowed
+            assert expectation != labelled[run_dir]
 
 
 def _labelled_logdir(logdir: str) -> None:
