@@ -10,7 +10,7 @@ from typing import Sequence
 from .reading import LogdirData
 from .reading.files import event_files_by_run, is_remote, own_event_files
 from .reading.runs import read_runs
-from .running_mean import is_keras_tag
+from .running_mean import keras_wall_times
 
 _GLOB_CHARS = set("*?[")
 
@@ -65,5 +65,5 @@ def read_run(directory: str) -> LogdirData:
     needs them, to undo Keras' running means; the other series' are zeros.
     """
     warnings: list[str] = []
-    data = read_runs({".": own_event_files(directory, warnings)}, wall_times=is_keras_tag)
+    data = read_runs({".": own_event_files(directory, warnings)}, wall_times=keras_wall_times(None))
     return LogdirData(runs=data.runs, warnings=warnings + data.warnings)

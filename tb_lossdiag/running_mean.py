@@ -12,14 +12,21 @@ every few batches).
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 
-from .series import Series
+from .series import EXACT, Series, WallTimes
 
 
 def is_keras_tag(tag: str) -> bool:
     """Whether ``tag`` is one the Keras callback logs per batch or per epoch (whose wall times tell epochs apart)."""
     return tag.startswith(("batch_", "epoch_"))
+
+
+def keras_wall_times(others: type[np.floating] | None) -> WallTimes:
+    """Wall times kept exactly for Keras' tags (:func:`batch_means` compares them), as ``others`` for the rest."""
+    return lambda tag: EXACT if is_keras_tag(tag) else others
 
 
 def is_keras_running_mean(detail_tag: str, coarse_tag: str | None) -> bool:
@@ -53,14 +60,7 @@ def batch_means(batches: Series, epochs: Series) -> Series:
     inner = np.flatnonzero(~first)
     with np.errstate(invalid="ignore", divide="ignore"):
         means[inner] = (total[inner] - total[inner - 1]) / (count[inner] - count[inner - 1])
-    return Series(
-        run=batches.run,
-        tag=batches.tag,
-        steps=batches.steps,
-        values=np.maximum(means, 0.0),
-        wall_times=batches.wall_times,
-        sampled=batches.sampled,
-    )
+    return dataclasses.replace(batches, values=np.maximum(means, 0.0))
 
 
 def _batches_per_epoch(steps: np.ndarray, completed: np.ndarray) -> int | None:

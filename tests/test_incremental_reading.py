@@ -15,6 +15,7 @@ import pytest
 
 from tb_lossdiag.reading import cursor as cursor_module
 from tb_lossdiag.reading import read_logdir
+from tb_lossdiag.reading.column import Column
 from tb_lossdiag.reading.cursor import FileCursor
 from tb_lossdiag.reading.points import run_series
 from tb_lossdiag.reading.reference import read_logdir_reference
@@ -84,6 +85,40 @@ def test_appended_bytes_are_read_once_cut_anywhere(tmp_path, images_logdir, monk
     assert cursor.bytes_read == len(content) + tails
     whole = read_logdir_reference(images_logdir).runs["pictures"]["loss"]
     assert_series_equal(run_series("pictures", [cursor.points])["loss"], whole)
+
+
+def test_series_read_earlier_stay_as_they_were_while_the_file_grows(tmp_path, images_logdir):
+    """A series is a view of its file's columns, not a copy: appending to them must not change it."""
+    content = open(_one_file(images_logdir, "tbx"), "rb").read()
+    target = tmp_path / "run" / "events.out.tfevents.1"
+    target.parent.mkdir()
+    target.write_bytes(b"")
+    cursor = FileCursor(str(target))
+    seen = []
+    for quarter in range(1, 5):
+        with open(target, "ab") as f:
+            f.write(content[(quarter - 1) * len(content) // 4 : quarter * len(content) // 4])
+        cursor.advance()
+        series = run_series("run", [cursor.points])["Loss/train"]
+        seen.append((series, series.values.copy()))
+    assert len(seen[-1][0]) == 300
+    for series, values in seen:
+        np.testing.assert_array_equal(series.values, values)
+        np.testing.assert_array_equal(seen[-1][0].values[: len(series)], values)
+
+
+def test_columns_grow_in_place_and_widen_when_a_part_needs_it():
+    column = Column(np.int32)
+    column.append(np.arange(3, dtype=np.int32))
+    column.append(np.arange(3, 5, dtype=np.int32))  # grown to twice the first part: room for one more
+    before = column.view()
+    column.append(np.array([5], dtype=np.int32))
+    assert np.shares_memory(before, column.view()) and column.dtype == np.int32  # no copy
+    column.append(np.array([2**40]))
+    assert column.dtype == np.int64
+    np.testing.assert_array_equal(column.view(), [0, 1, 2, 3, 4, 5, 2**40])
+    np.testing.assert_array_equal(before, range(5))
+    assert not before.flags.writeable
 
 
 def test_replaced_or_shrunk_file_is_read_from_the_start(tmp_path):

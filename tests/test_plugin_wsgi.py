@@ -156,6 +156,38 @@ def test_curves_of_a_keras_experiment(served, logdir):
     assert lr["values"] == pytest.approx([0.01] * 60)
 
 
+def test_curves_wall_times_within_their_precision_and_keras_ones_exact(tmp_path):
+    """Only the tab draws most wall times: float32 seconds after the tag's first, within 2**-23 of that span.
+
+    Over 40 days, and across a restart's second file (counted from its own first wall time); Keras'
+    are kept exactly, since undoing its running means compares them.
+    """
+    from tensorboardX import SummaryWriter
+
+    start, day = 1.7e9 + 0.123456, 86400.0
+    written = {}
+    for part, (steps, first_day) in enumerate([(range(0, 60), 0.0), (range(40, 100), 20.0)]):
+        writers = {run: SummaryWriter(str(tmp_path / run), filename_suffix=f".{part}") for run in ("long", "keras")}
+        for i, step in enumerate(steps):
+            wall = start + (first_day + i / 3) * day + 0.001 * step
+            writers["long"].add_scalar("train/loss", 1.0 / (step + 1), step, walltime=wall)
+            writers["keras"].add_scalar("epoch_loss", 1.0 / (step + 1), step, walltime=wall)
+            written[step] = wall  # the restart's later write of a step wins
+        for writer in writers.values():
+            writer.close()
+    served = Served(str(tmp_path))
+    follower = served.plugin.event_files.follower
+    follower.refresh()
+    assert follower.series("long")["train/loss"].wall_offsets.dtype == np.float32
+    assert follower.series("keras")["epoch_loss"].wall_offsets.dtype == np.float64
+    exact = np.array([written[s] for s in range(100)])
+    body = served.json(f"{ROUTE}/curves?experiment=long&experiment=keras")
+    drawn, keras = (exp["curves"][0]["series"][0]["wall_times"] for exp in body["experiments"])
+    assert keras == exact.tolist()
+    assert np.all(np.abs(np.array(drawn) - exact) <= 2**-23 * (exact - start) + 1e-6)
+    assert drawn != keras  # float32 offsets, not the exact times
+
+
 def test_curves_find_learning_rate_in_the_same_run(served):
     (exp,) = served.json(f"{ROUTE}/curves?experiment=hf")["experiments"]
     assert exp["learning_rate"]["tag"] == "train/learning_rate"

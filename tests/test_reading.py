@@ -154,6 +154,15 @@ def test_restarted_run_last_file_wins(data):
     np.testing.assert_array_equal(loss.values, [9.0, 9.0, 9.0, 1.0, 2.0, 3.0])
 
 
+def test_steps_are_int32_where_every_step_fits(tmp_path):
+    """Half the memory of int64 for the steps of nearly every run; int64 where a step is beyond 2**30."""
+    write_tbx(str(tmp_path), "run", {"small": ([0, 5, 2**30 - 1], [1.0, 2.0, 3.0]), "large": ([0, 2**30], [1.0, 2.0])})
+    tags = _read_both(str(tmp_path)).runs["run"]
+    assert tags["small"].steps.dtype == np.int32 and tags["large"].steps.dtype == np.int64
+    np.testing.assert_array_equal(tags["large"].steps, [0, 2**30])
+    assert tags["small"].values.dtype == np.float64  # the checks work in float64
+
+
 def test_torch_writer(tmp_path):
     write_torch(str(tmp_path), "torch", {"Loss/train": ([0, 1, 2], [1.0, math.nan, 0.5])})
     data = _read_both(str(tmp_path))

@@ -27,12 +27,17 @@ from werkzeug import wrappers
 
 from ..reading.files import is_remote
 from ..reading.follow import LogdirFollower, Root, roots_from_flags
+from ..running_mean import keras_wall_times
+from ..series import APPROXIMATE
 from . import provider, static
 from .curves import experiment_curves
 from .diagnosis import DEFAULT_ID, DiagnosisCache, EventFileSource, ProviderSource, Snapshot, Source
 
 PLUGIN_NAME = "lossdiag"
 _STATIC_PREFIX = f"/data/plugin/{PLUGIN_NAME}/static/"
+
+#: Every tag's wall times, for the tab's time axes (float32 offsets); exact where the document needs them.
+CHARTED_WALL_TIMES = keras_wall_times(APPROXIMATE)
 
 Handler = Callable[["LossDiagPlugin", wrappers.Request], wrappers.Response]
 
@@ -67,7 +72,7 @@ class LossDiagPlugin(base_plugin.TBPlugin):
         self._capacity = provider.capacity(context.sampling_hints)
         self._cache = DiagnosisCache()
         roots = _readable_roots(context)
-        self.event_files = EventFileSource(LogdirFollower(roots)) if roots else None
+        self.event_files = EventFileSource(LogdirFollower(roots, CHARTED_WALL_TIMES)) if roots else None
         """The event-file source (None when series come from the data provider)."""
 
     def get_plugin_apps(self) -> dict:

@@ -22,7 +22,7 @@ import numpy as np
 from .fast import decode_records
 from .files import is_remote, open_remote, remote_size
 from .framing import HEADER, INCOMPLETE, OVERHEAD, Damage, read_records
-from .points import FilePoints, WallTimes
+from .points import FilePoints, WallTimes, all_exact
 
 CHUNK_BYTES = 8 << 20
 """Bytes read (and framed) at a time."""
@@ -37,8 +37,8 @@ class FileCursor:
     path: str
     wanted: Callable[[str], bool] = lambda tag: True
     """Tags whose points are kept (metadata is always noted)."""
-    wall_times: WallTimes = True
-    """Of which tags the points' wall times are kept."""
+    wall_times: WallTimes = all_exact
+    """How each tag's wall times are kept."""
     points: FilePoints = field(init=False)
     offset: int = 0
     """Bytes of intact records read so far."""

@@ -13,10 +13,10 @@ import os
 import posixpath
 from dataclasses import dataclass, field
 
-from ..series import Series
+from ..series import Series, WallTimes
 from .cursor import FileCursor
 from .files import event_files_by_run, is_remote
-from .points import run_series
+from .points import all_exact, run_series
 
 
 @dataclass(frozen=True)
@@ -41,11 +41,13 @@ class _Run:
 class LogdirFollower:
     """Every run of the roots, each event file followed from where it was last read.
 
-    Not thread-safe: callers serialise :meth:`refresh` and reads.
+    ``wall_times`` says how each tag's wall times are kept. Not thread-safe:
+    callers serialise :meth:`refresh` and reads.
     """
 
-    def __init__(self, roots: list[Root]) -> None:
+    def __init__(self, roots: list[Root], wall_times: WallTimes = all_exact) -> None:
         self.roots = roots
+        self.wall_times = wall_times
         self._runs: dict[str, _Run] = {}
 
     def refresh(self) -> None:
@@ -57,7 +59,7 @@ class LogdirFollower:
         self._runs = {name: self._runs.get(name) or _Run() for name in listed}
         for name, paths in listed.items():
             run = self._runs[name]
-            cursors = {path: run.cursors.get(path) or FileCursor(path) for path in paths}
+            cursors = {path: run.cursors.get(path) or FileCursor(path, wall_times=self.wall_times) for path in paths}
             changed = cursors.keys() != run.cursors.keys()
             for cursor in cursors.values():
                 changed |= cursor.advance()

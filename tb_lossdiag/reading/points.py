@@ -10,22 +10,21 @@ in the run (files in name order, records in file order) names the
 
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
 from collections import defaultdict
-from typing import Callable, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from ..series import Series
+from ..series import APPROXIMATE, EXACT, Series, WallTimes, compact_steps
+from .column import Column
 
 SCALARS = "scalars"
-#: Which tags' wall times to keep: all (True), none (False), or those a predicate accepts.
-WallTimes = bool | Callable[[str], bool]
-#: Steps, values and wall times as series hold them. Values are kept as written until then (float32 from
-#: ``tf.summary``: a quarter less memory while a file is read).
-_COLUMN_DTYPES = (np.int64, np.float64, np.float64)
 _SLOT_BITS = 20  # values per event
+
+
+def all_exact(tag: str) -> type[np.floating]:
+    """Every tag's wall times, as written."""
+    return EXACT
 
 
 def order_key(record, slot):
@@ -36,19 +35,23 @@ def order_key(record, slot):
 class FilePoints:
     """The points and first metadata of every tag of one event file, in file order.
 
-    ``wall_times`` says of which tags the points' wall times are kept
-    (True: all); the others' series get zeros (a read-only view, no memory).
-    The document needs them only to undo Keras' running means; not keeping
-    the rest saves a third of the memory.
+    Each tag's points go straight into the columns its series is a view of
+    (one copy): steps as int32 where they fit
+    (:func:`~tb_lossdiag.series.compact_steps`), values widened to float64
+    (the checks work in float64 and take a pair of curves at once, so
+    widening both for each diagnosis would cost more at the peak than it
+    saves at rest), wall times as ``wall_times(tag)`` says.
     """
 
-    def __init__(self, wall_times: WallTimes = True) -> None:
+    def __init__(self, wall_times: WallTimes = all_exact) -> None:
         self.wall_times = wall_times
         self.first_plugin: dict[str, tuple[int, str]] = {}
         """``{tag: (order, plugin)}`` of the earliest metadata seen for each tag."""
         self._pending: dict[str, list[tuple[np.ndarray, ...]]] = defaultdict(list)
         self._singles: dict[str, list[tuple[int, int, float, float]]] = defaultdict(list)
-        self._columns: dict[str, tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]] = {}
+        self._columns: dict[str, tuple[Column, Column, Column | None]] = {}
+        self._wall_origins: dict[str, float] = {}
+        """Per tag, the first wall time: what :data:`APPROXIMATE` wall times count from (0 for others)."""
 
     def metadata(self, tag: str, plugin: str, order: int) -> None:
         """Note metadata seen for ``tag`` at position ``order``; the earliest wins."""
@@ -86,28 +89,30 @@ class FilePoints:
             if np.any(order[1:] < order[:-1]):
                 by_order = np.argsort(order, kind="stable")
                 steps, values, walls = steps[by_order], values[by_order], walls[by_order]
-            columns = self._columns.setdefault(tag, ([], [], []))
-            for column, part in zip(columns, (steps, values, walls if self.keeps_wall_times(tag) else None)):
-                if part is not None:
-                    column.append(part)
-
-    def keeps_wall_times(self, tag: str) -> bool:
-        return self.wall_times(tag) if callable(self.wall_times) else self.wall_times
+            if tag not in self._columns:
+                kept = self.wall_times(tag)
+                wall_column = None if kept is None else Column(kept)
+                self._columns[tag] = (Column(np.int32), Column(np.float64), wall_column)
+                exact = wall_column is None or wall_column.dtype == EXACT
+                self._wall_origins[tag] = 0.0 if exact else float(walls[0])
+            step_column, value_column, wall_column = self._columns[tag]
+            step_column.append(compact_steps(steps))
+            value_column.append(values)
+            if wall_column is not None:
+                origin = self._wall_origins[tag]
+                wall_column.append(walls if wall_column.dtype == EXACT else (walls - origin).astype(APPROXIMATE))
 
     def has_points(self, tag: str) -> bool:
         return tag in self._columns
 
-    def columns(self, tag: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-        """Steps, values and wall times (None if not kept) of ``tag`` in file order, one array each from now on."""
-        out = []
-        for column, dtype in zip(self._columns[tag], _COLUMN_DTYPES):
-            if len(column) > 1 or column and column[0].dtype != dtype:
-                parts = len(column)
-                column[:] = [np.concatenate(column, dtype=dtype)]  # frees the parts before the next column is joined
-                if parts > 1:
-                    release_freed_memory()
-            out.append(column[0] if column else None)
-        return out[0], out[1], out[2]
+    def columns(self, tag: str) -> tuple[np.ndarray, np.ndarray, np.ndarray | None, float]:
+        """Steps, values, wall times (None if not kept) of ``tag`` in file order, and their wall origin.
+
+        Read-only views of the columns, no copy; the origin is 0 for
+        :data:`EXACT` wall times.
+        """
+        steps, values, walls = self._columns[tag]
+        return steps.view(), values.view(), None if walls is None else walls.view(), self._wall_origins[tag]
 
 
 def run_series(run: str, files: Sequence[FilePoints]) -> dict[str, Series]:
@@ -123,30 +128,20 @@ def run_series(run: str, files: Sequence[FilePoints]) -> dict[str, Series]:
             continue
         parts = [p.columns(tag) for p in holding]
         if len(parts) == 1:
-            steps, values, walls = parts[0]
+            steps, values, walls, origin = parts[0]
         else:
             steps, values = (np.concatenate(c) for c in list(zip(*parts))[:2])
-            walls = None if any(p[2] is None for p in parts) else np.concatenate([p[2] for p in parts])
-        out[tag] = Series.from_points(run, tag, steps, values, walls)
+            walls, origin = _join_wall_times([(p[2], p[3]) for p in parts])
+        out[tag] = Series.from_points(run, tag, steps, values, walls, wall_origin=origin)
     return out
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    try:
-        return ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6").malloc_trim
-    except (OSError, AttributeError):  # not glibc
-        return None
-
-
-_TRIM = _malloc_trim()
-
-
-def release_freed_memory() -> None:
-    """Hand the heap's free pages back to the operating system, where the C library allows it (glibc).
-
-    The many small parts a column is joined from are freed into the heap,
-    which glibc keeps: without this, joining the next column would add its
-    size to the peak memory instead of reusing theirs.
-    """
-    if _TRIM is not None:
-        _TRIM(0)
+def _join_wall_times(parts: list[tuple[np.ndarray | None, float]]) -> tuple[np.ndarray | None, float]:
+    """Several files' wall times of one tag as one array, counted from the first file's origin."""
+    if any(walls is None for walls, _ in parts):
+        return None, 0.0
+    origin = parts[0][1]
+    if all(o == origin for _, o in parts):
+        return np.concatenate([walls for walls, _ in parts]), origin
+    rebased = [((o - origin) + walls.astype(np.float64)).astype(walls.dtype) for walls, o in parts]
+    return np.concatenate(rebased), origin

@@ -15,7 +15,7 @@ from tensorboard.compat.tensorflow_stub.pywrap_tensorflow import masked_crc32c
 from .cursor import FileCursor
 from .files import read_bytes
 from .framing import INCOMPLETE, Damage
-from .points import FilePoints, WallTimes
+from .points import FilePoints, WallTimes, all_exact
 from .runs import FileCount, LogdirData, TagFilter, read_with
 from .scalars import collect_event
 
@@ -47,7 +47,7 @@ def decode_file_reference(
     return count, None
 
 
-def read_file_reference(path: str, wanted: Callable[[str], bool], wall_times: WallTimes = True) -> FileCursor:
+def read_file_reference(path: str, wanted: Callable[[str], bool], wall_times: WallTimes = all_exact) -> FileCursor:
     """One whole event file read with :func:`decode_file_reference`, as a cursor at its end."""
     cursor = FileCursor(path, wanted=wanted, wall_times=wall_times)
     try:

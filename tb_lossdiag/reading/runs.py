@@ -8,7 +8,7 @@ from typing import Callable, Protocol, Sequence
 from ..series import Series
 from .cursor import FileCursor
 from .files import event_files_by_run
-from .points import WallTimes, run_series
+from .points import WallTimes, all_exact, run_series
 
 TagFilter = Callable[[str, str], bool]
 FileCount = Callable[[int, int], None]
@@ -18,7 +18,7 @@ FileCount = Callable[[int, int], None]
 class FileReader(Protocol):
     """Reads one event file to its end: a :class:`FileCursor`, or the reference reader."""
 
-    def __call__(self, path: str, wanted: Callable[[str], bool], wall_times: WallTimes = True) -> FileCursor: ...
+    def __call__(self, path: str, wanted: Callable[[str], bool], wall_times: WallTimes = all_exact) -> FileCursor: ...
 
 
 @dataclass
@@ -31,7 +31,7 @@ class LogdirData:
     """One line per damaged or unreadable file, naming it and the byte offset."""
 
 
-def read_to_end(path: str, wanted: Callable[[str], bool], wall_times: WallTimes = True) -> FileCursor:
+def read_to_end(path: str, wanted: Callable[[str], bool], wall_times: WallTimes = all_exact) -> FileCursor:
     """One event file read to its end by a fresh :class:`FileCursor`."""
     cursor = FileCursor(path, wanted=wanted, wall_times=wall_times)
     cursor.advance()
@@ -43,11 +43,11 @@ def read_runs(
     read: FileReader = read_to_end,
     tag_filter: TagFilter | None = None,
     count: FileCount | None = None,
-    wall_times: WallTimes = True,
+    wall_times: WallTimes = all_exact,
 ) -> LogdirData:
     """The series of each run of ``files`` (``{run: event file paths in name order}``) and their warnings.
 
-    Series whose wall times ``wall_times`` does not keep get zeros (not read: less memory).
+    Series whose wall times ``wall_times`` does not keep get zeros (not kept: less memory).
     """
     total = sum(len(paths) for paths in files.values())
     done = 0
