@@ -15,8 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from .detectors.prepare import finite_prefix, reduce
-from .robust import noise_sigma, rolling_median, smoothing_window, to_log, values_at
+from .robust import median, values_at
 from .detectors.base import Curve, CurvePair
 
 
@@ -36,7 +35,7 @@ def _references(run: CurvePair, baseline: CurvePair) -> tuple[Curve | None, Curv
     for which in ("validation", "train"):
         a, b = getattr(run, which), getattr(baseline, which)
         if a is not None and b is not None:
-            a, b = finite_prefix(a), finite_prefix(b)
+            a, b = a.finite, b.finite
             if len(a) >= 2 and len(b) >= 2:
                 return a, b, which
     return None, None, ""
@@ -65,7 +64,7 @@ def overlap(a: Curve, b: Curve) -> dict[str, Any]:
     for name, curve in (("run", a), ("baseline", b)):
         inside = int(np.count_nonzero((curve.steps >= lo) & (curve.steps <= hi))) if hi >= lo else 0
         # Steps are distinct integers: at least 1 apart (float rounding near 2**63 must not make it 0).
-        every = max(1.0, float(np.median(np.diff(curve.steps.astype(np.float64)))))
+        every = max(1.0, float(median(np.diff(curve.steps.astype(np.float64)))))
         span = int(curve.steps[-1]) - int(curve.steps[0])
         share = (max(0, hi - lo) + every) / (span + every) if inside else 0.0
         result[f"{name}_points"], result[f"share_{name}"] = inside, round(float(min(1.0, share)), 3)
@@ -124,15 +123,14 @@ def compare(run: CurvePair, baseline: CurvePair, *, z: float = 2.0) -> dict[str,
     reason = why_not_comparable(a, b, common)
     if reason is not None:
         return {"verdict": "not_comparable", "reason": reason, "curve": which, "overlap": common}
-    a, b = reduce(a), reduce(b)
-    xa, log_a = to_log(a.values)
-    xb, log_b = to_log(b.values)
+    a, b = a.reduced, b.reduced
+    xa, log_a = a.log
+    xb, log_b = b.log
     if not (log_a and log_b):
         reason = "comparison needs positive losses"
         return {"verdict": "not_comparable", "reason": reason, "curve": which, "overlap": common}
     lo, hi = common["first_step"], common["last_step"]
-    sa = rolling_median(xa, smoothing_window(len(xa), 0.05))
-    sb = rolling_median(xb, smoothing_window(len(xb), 0.05))
+    sa, sb = a.smooth(0.05), b.smooth(0.05)
     result: dict[str, Any] = {
         "curve": which,
         "overlap": common,
@@ -149,7 +147,7 @@ def compare(run: CurvePair, baseline: CurvePair, *, z: float = 2.0) -> dict[str,
     grid = grid[(grid >= lo + 2 * (hi - lo) / 3) & (grid <= hi)]
     diff = values_at(a.steps, sa, grid) - values_at(b.steps, sb, grid)
     late = float(np.mean(diff))
-    noise = float(np.hypot(noise_sigma(xa), noise_sigma(xb)) / np.sqrt(max(1, min(len(grid), len(xa), len(xb)))))
+    noise = float(np.hypot(a.noise, b.noise) / np.sqrt(max(1, min(len(grid), len(xa), len(xb)))))
     margin = max(z * noise, 0.01)
     verdict = "better" if late < -margin else "worse" if late > margin else "equivalent"
     result.update(verdict=verdict, late_difference=float(np.exp(late)) - 1.0, noise=noise)

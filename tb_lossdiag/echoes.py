@@ -14,6 +14,7 @@ from typing import Iterable
 import numpy as np
 
 from .detectors import CurvePair, Finding, redundant
+from .robust import median
 
 
 def _seen(finding_evidence: dict, where: dict) -> dict:
@@ -28,7 +29,7 @@ def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Fi
     """
     if pair.validation is None or len(pair.validation) < 2:
         return findings
-    gap = float(np.median(np.diff(pair.validation.steps), overwrite_input=True))
+    gap = float(median(np.diff(pair.validation.steps)))
     out: list[Finding] = []
     for f in findings:
         cause = None

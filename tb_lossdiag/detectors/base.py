@@ -9,11 +9,13 @@ by step, one value per step, and may contain NaN/Inf.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
 
 from ..jsonsafe import clean
+from ..robust import block_medians, noise_sigma, rolling_median, smoothing_window, to_log
 
 SEVERITIES = ("low", "medium", "high")
 
@@ -42,15 +44,80 @@ def severity_for(measure: float, cuts: SeverityCuts) -> str:
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
+#: Most points of a curve's :attr:`Curve.reduced` form (about: bucket medians of whole buckets).
+REDUCED_POINTS = 2000
+
+
+def _kept(a: np.ndarray) -> np.ndarray:
+    """A read-only view of ``a``: what a curve keeps is shared by the detectors, none may change it."""
+    view = a.view()
+    view.flags.writeable = False
+    return view
+
+
 @dataclass(frozen=True)
 class Curve:
-    """Steps and values of one series, lower is better."""
+    """Steps and values of one series, lower is better.
+
+    What several checks derive from a curve (its finite prefix, its bucket
+    medians, their log, smoothings and noise) is computed on first use and
+    kept, so that the detectors of one pair compute it once: a curve's arrays
+    are not changed once it is made, and the arrays derived from them are
+    kept read-only.
+    """
 
     steps: np.ndarray
     values: np.ndarray
 
     def __len__(self) -> int:
         return len(self.steps)
+
+    @cached_property
+    def finite(self) -> Curve:
+        """The curve up to (excluding) its first non-finite value."""
+        bad = ~np.isfinite(self.values)
+        end = int(np.argmax(bad)) if bad.any() else len(bad)
+        return Curve(self.steps[:end], self.values[:end])
+
+    @cached_property
+    def reduced(self) -> Curve:
+        """The finite prefix as at most about :data:`REDUCED_POINTS` bucket medians, at each bucket's middle step.
+
+        Checks of the curve's shape (optimum, trend, flat stretches) need
+        its level, not every batch: this keeps them fast on 1e5-point runs
+        and also damps per-batch noise. A short curve is its finite prefix.
+        """
+        curve = self.finite
+        n = len(curve)
+        if n <= REDUCED_POINTS:
+            return curve
+        size = -(-n // REDUCED_POINTS)
+        starts = np.arange(0, n, size)
+        middles = starts + (np.minimum(size, n - starts) - 1) // 2  # the last bucket may be shorter
+        return Curve(_kept(curve.steps[middles]), _kept(block_medians([curve.values], size)))
+
+    @cached_property
+    def log(self) -> tuple[np.ndarray, bool]:
+        """:func:`~..robust.to_log` of the values: their log where positive, and whether it was taken."""
+        x, is_log = to_log(self.values)
+        return _kept(x), is_log
+
+    def smooth(self, fraction: float) -> np.ndarray:
+        """The centred running median of :attr:`log`'s values over a window of ``fraction`` of the points."""
+        if fraction not in self._smoothed:
+            x = self.log[0]
+            self._smoothed[fraction] = _kept(rolling_median(x, smoothing_window(len(x), fraction)))
+        return self._smoothed[fraction]
+
+    @cached_property
+    def _smoothed(self) -> dict[float, np.ndarray]:
+        """:meth:`smooth`'s results by fraction."""
+        return {}
+
+    @cached_property
+    def noise(self) -> float:
+        """:func:`~..robust.noise_sigma` of :attr:`log`'s values."""
+        return noise_sigma(self.log[0])
 
 
 @dataclass(frozen=True)

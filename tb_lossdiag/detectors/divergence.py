@@ -16,8 +16,7 @@ from dataclasses import replace
 
 import numpy as np
 
-from ..robust import MAD_TO_SIGMA, rolling_median, smoothing_window, to_log
-from .prepare import finite_prefix, reduce
+from ..robust import MAD_TO_SIGMA, median
 from .base import Curve, CurvePair, Finding, Report, confidence_for
 
 KIND = "divergence"
@@ -76,7 +75,7 @@ def _frozen_end(x: np.ndarray) -> bool:
     k = max(3, int(len(x) * FROZEN_SHARE))
     if len(x) < 3 * k:
         return False
-    spread = lambda v: float(MAD_TO_SIGMA * np.median(np.abs(v - np.median(v))))  # noqa: E731
+    spread = lambda v: float(MAD_TO_SIGMA * median(np.abs(v - median(v))))  # noqa: E731
     tail, head = spread(x[-k:]), spread(np.diff(x[:k]))
     return tail < FROZEN_SPREAD or tail < FROZEN_CALM * head
 
@@ -91,20 +90,21 @@ def _explosion(
     collapse_factor: float,
 ) -> Finding | None:
     """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start."""
-    curve = reduce(finite_prefix(curve))
-    n = len(curve)
-    if n < min_points:
+    curve = curve.reduced
+    if len(curve) < min_points:
         return None
-    x, is_log = to_log(curve.values)
+    x, is_log = curve.log
     if not is_log:
         return None
-    smooth = rolling_median(x, smoothing_window(n, 0.05))
+    smooth = curve.smooth(0.05)
     # The first points are the untrained model's loss: an explosion in the first few steps must not be
     # smoothed into the starting level.
-    start_level = float(np.median(x[:START_POINTS]))
+    start_level = float(median(x[:START_POINTS]))
     best = int(np.argmin(smooth))
     if start_level < smooth[best]:
         best, smooth = 0, np.concatenate([[start_level], smooth[1:]])
+    if not smooth[-1] > smooth[best] + min(np.log(factor), np.log(collapse_factor)):
+        return None  # not up at the end by either rise: whether the run ended frozen cannot matter
     # A network that died (dead ReLUs, saturated units) freezes its loss at a constant level: a smaller
     # rise above the best is enough when the run ends frozen back near where it started.
     rise = collapse_factor if _frozen_end(x) else factor
@@ -182,7 +182,7 @@ def detect(
                 report.findings.append(found)
     if train is None or pair.quantity != "loss":
         return report  # an explosion is judged on the optimised loss, not on an error rate or a score
-    if len(finite_prefix(train)) < min_points:
+    if len(train.finite) < min_points:
         report.not_checked.append(f"explosion: fewer than {min_points} finite training points")
         return report
     exploded = _explosion(train, "train", pair.quantity, factor, min_points, back_to_start, collapse_factor)

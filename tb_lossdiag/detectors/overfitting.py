@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import kendall_tau, noise_sigma, rolling_median, smoothing_window, to_log, values_at
-from .prepare import finite_prefix, reduce
+from ..robust import kendall_tau, median, noise_sigma, rolling_median, smoothing_window, values_at
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "overfitting"
@@ -69,7 +68,7 @@ def detect(
     if pair.train is None or pair.validation is None:
         report.not_checked.append("needs both a training and a validation curve")
         return report
-    val, train = reduce(finite_prefix(pair.validation)), reduce(finite_prefix(pair.train))
+    val, train = pair.validation.reduced, pair.train.reduced
     if len(val) < min_points:
         report.not_checked.append(f"fewer than {min_points} finite validation points")
         return report
@@ -88,9 +87,9 @@ def _find(
     val: Curve, train: Curve, quantity: str, *, z: float, min_rise: float, sustained: float, min_trend: float
 ) -> Finding | None:
     n = len(val)
-    v, is_log = to_log(val.values)
-    smooth = rolling_median(v, smoothing_window(n, 0.1))
-    sigma = noise_sigma(v)
+    v, is_log = val.log
+    smooth = val.smooth(0.1)
+    sigma = val.noise
     # The optimum: the smoothed minimum, refined to the raw minimum near it.
     b = int(np.argmin(smooth))
     half = max(1, smoothing_window(n, 0.1) // 2)
@@ -101,7 +100,7 @@ def _find(
     if len(after) < 2:
         return None
     tail = max(2, len(after) // 3)
-    final = float(np.median(after[-tail:]))
+    final = float(median(after[-tail:]))
     rise = final - best
     scale = best if not is_log else 1.0
     needed = max(z * sigma, min_rise * (1.0 if is_log else abs(scale)))
@@ -112,16 +111,19 @@ def _find(
     if held < sustained or trend < min_trend:
         return None
     # Training must keep improving over the same stretch (not share the rise).
-    t, _ = to_log(train.values) if is_log else (train.values, False)
     onset_step, end_step = val.steps[b], val.steps[-1]
     if train.steps[-1] <= onset_step:
         return None
-    t_smooth = rolling_median(t, smoothing_window(len(t), 0.1))
+    if is_log:
+        t, t_smooth, t_noise = train.log[0], train.smooth(0.1), train.noise
+    else:  # a validation curve judged in plain units: training too
+        t = train.values
+        t_smooth, t_noise = rolling_median(t, smoothing_window(len(t), 0.1)), noise_sigma(t)
     t_at_onset = float(values_at(train.steps, t_smooth, np.array([onset_step]))[0])
     late = train.steps >= onset_step + 2 * (float(train.steps[-1]) - float(onset_step)) / 3
-    t_final = float(np.median(t[late]))
+    t_final = float(median(t[late]))
     train_change = t_final - t_at_onset
-    if train_change >= -max(noise_sigma(t), 1e-12) or train_change >= rise:
+    if train_change >= -max(t_noise, 1e-12) or train_change >= rise:
         return None
     rise_ratio = float(np.exp(rise)) - 1.0 if is_log else rise / max(abs(best), 1e-12)
     strength = rise / max(needed, 1e-12)

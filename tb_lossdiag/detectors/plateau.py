@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import noise_sigma, rolling_median, smoothing_window, values_at
-from .prepare import finite_prefix, main_log_curve, reduce
+from ..robust import median, quantiles_of_sorted, values_at
+from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "plateau"
@@ -110,19 +110,19 @@ def detect(
     series, curve, x = prepared
     span = float(curve.steps[-1] - curve.steps[0])
     w = window if window is not None else 0.1 * span
-    smooth = rolling_median(x, smoothing_window(len(x), 0.05))
+    smooth = curve.smooth(0.05)
     pace = max(0.0, float(smooth[0] - smooth[-1])) * w / span if span else 0.0
     mask = flat_mask(curve.steps, smooth, w, float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance)))
     first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
-    drop_needed = _escape_drop(x, min_escape)
-    low, high = np.percentile(curve.values, [5, 95])
+    drop_needed = _escape_drop(curve, min_escape)
+    low, high = quantiles_of_sorted(np.sort(curve.values), [0.05, 0.95])
     for lo, hi in _runs(mask):
         # A flat point vouches for the window behind it.
         start = 0 if lo <= first_judged else int(np.searchsorted(curve.steps, curve.steps[lo] - w))
         length = float(curve.steps[hi] - curve.steps[start])
         if length < min_length * span or x_change(curve, start, hi) > np.log1p(min_escape):
             continue  # too short, or a setback (the loss rose) rather than a stall
-        level = float(np.median(x[start : hi + 1]))
+        level = float(median(x[start : hi + 1]))
         later = smooth[hi + 1 :]
         escaped = (
             later.size > 0
@@ -144,10 +144,9 @@ def detect(
         judged = [(series, curve, x, smooth, drop_needed)]
         # After the cut the weights hardly move: a validation curve evaluated then has no batch noise to
         # hide the stop in, so where it was logged after the cut it says what came after.
-        val = reduce(finite_prefix(pair.validation)) if pair.validation is not None and series == "train" else None
+        val = pair.validation.reduced if pair.validation is not None and series == "train" else None
         if val is not None and (val.steps > cut[0]).sum() >= MIN_POINTS_AFTER_CUT and np.all(val.values > 0):
-            v = np.log(val.values)
-            judged.append(("validation", val, v, rolling_median(v, smoothing_window(len(v), 0.05)), _escape_drop(v, min_escape)))
+            judged.append(("validation", val, val.log[0], val.smooth(0.05), _escape_drop(val, min_escape)))
         # Still falling when it was cut (on either curve), and hardly fell after (on the quieter one).
         falling = any(_pace_before(c.steps, sm, cut[0], w) >= drop for _, c, _, sm, drop in judged)
         series, curve, x, smooth, drop_needed = judged[-1]
@@ -157,14 +156,14 @@ def detect(
         )
         if falling and stopped:
             at = len(x) - len(after)
-            level = float(np.median(x[at:]))
+            level = float(median(x[at:]))
             report.findings.append(_finding(curve, series, pair.quantity, at, len(x) - 1, level, after, False, span, cut))
     return report
 
 
-def _escape_drop(x: np.ndarray, min_escape: float) -> float:
-    """The fall in log-loss that counts as real on this curve: ``min_escape`` and three noise sigmas."""
-    return max(-np.log1p(-min_escape), 3.0 * noise_sigma(x))
+def _escape_drop(curve: Curve, min_escape: float) -> float:
+    """The fall in log-loss that counts as real on this (positive) curve: ``min_escape`` and three noise sigmas."""
+    return max(-np.log1p(-min_escape), 3.0 * curve.noise)
 
 
 def _learning_rate_cut(lr: Curve | None, factor: float) -> tuple[int, float, float] | None:
@@ -250,6 +249,6 @@ def _finding(
 
 def x_change(curve: Curve, start: int, end: int) -> float:
     """Log change of the raw loss between two indices (medians of 3 points)."""
-    a = np.median(np.log(curve.values[start : start + 3]))
-    b = np.median(np.log(curve.values[max(start, end - 2) : end + 1]))
+    a = median(np.log(curve.values[start : start + 3]))
+    b = median(np.log(curve.values[max(start, end - 2) : end + 1]))
     return float(b - a)

@@ -20,12 +20,14 @@ from ..robust import (
     MAX_ZERO_SHARE,
     block_medians,
     gaussian_extreme,
+    median,
+    median_of_sorted,
     noise_sigma,
+    quantiles_of_sorted,
     rolling_median,
     running_min,
     trailing_mad,
 )
-from .prepare import finite_prefix
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "spike"
@@ -126,7 +128,7 @@ def detect(
     for series, curve in (("train", pair.finest_train), ("validation", pair.validation)):
         if curve is None:
             continue
-        finite = finite_prefix(curve)
+        finite = curve.finite
         if len(finite) < min_points:
             report.not_checked.append(f"{series}: fewer than {min_points} finite points")
             continue
@@ -136,20 +138,24 @@ def detect(
         k = window or int(np.clip(len(finite) // 5, 5, 31))
         log = LogCurve(finite.values, k)
         if len(log) >= calibration_points:
-            # Judged a stretch at a time: no residual array of a long curve exists whole beside its sorted copy.
-            outlying = _self_calibrated(log, k, tail_quantile, tail_false_alarms, scales, single_point_margin, noise_window)
-            if log.is_log:
-                outlying |= _records(log, min(k, len(log)) // 2 + 1, record_factor)
+            candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
             if np.any(finite.values == 0):
                 # Where the loss is mostly exactly 0, there is no level to jump from.
                 lowest = min(x.min() for _, x, _ in log.pieces())
-                outlying &= _mask(log, lambda x, level: level > lowest)
-            outlying &= _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
-            sigma = _residual_scale(log, k)
+                candidates &= _mask(log, lambda x, level: level > lowest)
+            outlying = np.zeros(len(log), dtype=bool)
+            if candidates.any():  # else no point can be an event, whatever the curve's noise tail
+                # Judged a stretch at a time: no residual array of a long curve exists whole beside its sorted copy.
+                outlying = _self_calibrated(log, k, tail_quantile, tail_false_alarms, scales, single_point_margin, noise_window)
+                if log.is_log:
+                    outlying |= _records(log, min(k, len(log)) // 2 + 1, record_factor)
+                outlying &= candidates
+            sigma = lambda: _residual_scale(log, k)  # noqa: E731
         else:
             x, level = log.level(0, len(log))
-            outlying, sigma = _gaussian(x, level, trailing_mad(x, k), k, z, false_alarms)
+            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), k, z, false_alarms)
             outlying &= _high(x, level, log.is_log, min_height)
+            sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap)
         if len(events) > MAX_CONFIDENT_EVENTS:
             # Many "spikes" on one curve say the curve is unstable, not that each jump is an event.
@@ -218,7 +224,8 @@ def _self_calibrated(
     n = len(log)
     judged = min(k, n) // 2 + 1  # before it, too little history to judge
     scales = tuple(scale for scale in scales if n >= 2 * scale)
-    residuals = _in_local_noise(_stretches(log, judged, max(scales, default=1) - 1), n, noise_window)
+    overlap = max(scales, default=1) - 1
+    residuals = _in_local_noise(_replayable(lambda: _residuals(log, judged, overlap), n), n, noise_window)
     run_mins = np.empty(n)  # one scale's run minima at a time: the only full-length float array
     cuts = {}
     for scale in scales:
@@ -241,34 +248,37 @@ def _cut(
     for start, r in residuals:
         piece = running_min(r, scale)[:PIECE_POINTS]
         run_min[start : start + len(piece)] = piece
-    shift = np.median(run_min, overwrite_input=True)  # a falling curve sits below its trailing median
-    run_min -= shift  # in the median's order, not the curve's: the tail needs the values only
+    run_min.sort()  # the statistics need the values only: one sort serves the median and both quantiles
+    shift = median_of_sorted(run_min)  # a falling curve sits below its trailing median
+    run_min -= shift  # still sorted
     return shift, _tail_threshold(run_min, quantile, false_alarms)
 
 
-def _stretches(log: LogCurve, judged: int, overlap: int) -> Callable[[], Iterable[tuple[int, np.ndarray]]]:
-    """:func:`_residuals` to go over several times: kept when the curve is one stretch, else computed again."""
-    if len(log) <= PIECE_POINTS:
-        kept = list(_residuals(log, judged, overlap))
+Stretches = Callable[[], Iterable[tuple[int, np.ndarray]]]
+"""Called again for each pass over a curve: ``(start, values)`` of its consecutive stretches."""
+
+
+def _replayable(stretches: Stretches, n: int) -> Stretches:
+    """``stretches`` to go over several times: kept when the curve (of ``n`` points) is one stretch, else computed again."""
+    if n <= PIECE_POINTS:
+        kept = list(stretches())
         return lambda: kept
-    return lambda: _residuals(log, judged, overlap)
+    return stretches
 
 
 #: Blocks of points per noise window: the local noise is a running median of block medians.
 BLOCKS_PER_WINDOW = 16
 
 
-def _in_local_noise(
-    residuals: Callable[[], Iterable[tuple[int, np.ndarray]]], n: int, window: float
-) -> Callable[[], Iterable[tuple[int, np.ndarray]]]:
+def _in_local_noise(residuals: Stretches, n: int, window: float) -> Stretches:
     """``residuals`` scaled down where the noise around them (over ``window`` of the curve) is louder than typical."""
     size = max(1, int(window * n) // BLOCKS_PER_WINDOW)
     noise = block_medians((np.abs(r[:PIECE_POINTS]) for _, r in residuals()), size)
-    typical = float(np.median(noise))
+    typical = float(median(noise))
     if typical <= 0:
         return residuals
     factor = typical / np.maximum(rolling_median(noise, BLOCKS_PER_WINDOW), typical)
-    return lambda: ((start, r * factor[(start + np.arange(len(r))) // size]) for start, r in residuals())
+    return _replayable(lambda: ((start, r * factor[(start + np.arange(len(r))) // size]) for start, r in residuals()), n)
 
 
 def _residuals(log: LogCurve, judged: int, overlap: int) -> Iterator[tuple[int, np.ndarray]]:
@@ -280,12 +290,12 @@ def _residuals(log: LogCurve, judged: int, overlap: int) -> Iterator[tuple[int, 
 
 
 def _tail_threshold(x: np.ndarray, quantile: float, false_alarms: float) -> float:
-    """The level ``len(x)`` draws of ``x`` exceed ``false_alarms`` times, were its tail exponential.
+    """The level ``len(x)`` draws of ``x`` (sorted ascending) exceed ``false_alarms`` times, were its tail exponential.
 
     The tail is drawn through the median and ``quantile`` of ``x``; the
     tails of batch noise are lighter, so fewer points pass in practice.
     """
-    q_mid, q_hi = np.quantile(x, [0.5, quantile], overwrite_input=True)
+    q_mid, q_hi = quantiles_of_sorted(x, [0.5, quantile])
     rarity = np.log(max((1.0 - quantile) * len(x) / false_alarms, 1.0)) / np.log(0.5 / (1.0 - quantile))
     return float(q_hi + max(q_hi - q_mid, 0.0) * rarity)
 
@@ -314,15 +324,17 @@ def _events(
     series: str,
     quantity: str,
     log: LogCurve,
-    sigma: np.ndarray,
+    sigma: Callable[[], np.ndarray],
     outlying: np.ndarray,
     merge_gap: int,
 ) -> list[Finding]:
+    """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any."""
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
-    return [_finding(curve, series, quantity, log, sigma, g, log.is_log) for g in groups]
+    noise = sigma()
+    return [_finding(curve, series, quantity, log, noise, g, log.is_log) for g in groups]
 
 
 def _finding(curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import rolling_median, smoothing_window, to_log
+from ..robust import median, to_log
 from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for
 
@@ -87,10 +87,10 @@ def detect(
         return report
     series, main, x = prepared
     # The first logged value, unless the next points say it was a low outlier.
-    start = max(float(x[0]), float(np.median(x[:START_POINTS])))
-    end = min(float(np.median(x[-max(1, int(round(len(x) * share))) :])) for share in (END_SHARE, END_SHARE / 2))
+    start = max(float(x[0]), float(median(x[:START_POINTS])))
+    end = min(float(median(x[-max(1, int(round(len(x) * share))) :])) for share in (END_SHARE, END_SHARE / 2))
     progress = 1.0 - float(np.exp(end - start))
-    best = float(np.min(rolling_median(x, smoothing_window(len(x), 0.1))))
+    best = float(np.min(main.smooth(0.1)))
     chance = None
     if pair.quantity == "loss":
         chance = chance_level(float(np.exp(start)), above=START_ABOVE_CHANCE) or (
@@ -109,7 +109,7 @@ def detect(
     if pair.validation is not None:
         val = to_log(pair.validation.values[np.isfinite(pair.validation.values)])
         if len(val[0]) >= 2 and val[1]:
-            gap = float(np.exp(float(np.median(val[0][-max(1, int(round(len(val[0]) * END_SHARE))) :])) - end)) - 1.0
+            gap = float(np.exp(float(median(val[0][-max(1, int(round(len(val[0]) * END_SHARE))) :])) - end)) - 1.0
             if gap > max_gap:
                 return report
     report.findings.append(_finding(main, series, pair.quantity, progress, limit, gap, start, end, chance))
