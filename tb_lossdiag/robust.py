@@ -132,7 +132,8 @@ def median_of_sorted(values: np.ndarray) -> np.floating:
     if len(values) == 0:
         return np.float64(np.nan)
     half = len(values) // 2
-    return _middle_mean(values[half - 1] if len(values) % 2 == 0 else None, values[half], values)
+    # NaNs sort last: the last value alone says whether there are any.
+    return _middle_mean(values[half - 1] if len(values) % 2 == 0 else None, values[half], values[-1:])
 
 
 def _middle_mean(lower: np.floating | None, upper: np.floating, values: np.ndarray) -> np.floating:
@@ -147,23 +148,26 @@ def quantiles_of_sorted(values: np.ndarray, q: Sequence[float]) -> np.ndarray:
 
     The same virtual index ``(n - 1) q``, clipped to the array, and the same
     two-sided interpolation between its neighbours as numpy's; NaN when any
-    value is NaN. Only a zero's sign may differ, where 0.0 and -0.0 tie: which
-    of them numpy's partition leaves in place is its own.
+    value is NaN (sorted, they come last). Only a zero's sign may differ,
+    where 0.0 and -0.0 tie: which of them numpy's partition leaves in place
+    is its own. Computed one quantile at a time in scalars: the detectors ask
+    for two or three, where numpy's array machinery costs more than the work.
     """
     n = len(values)
-    virtual = (n - 1) * np.asarray(q, dtype=np.float64)
-    below = np.floor(virtual)
-    below[virtual >= n - 1] = -1  # at or past the last value: the last value
-    below[virtual < 0] = 0
-    below = below.astype(np.intp)
-    above = np.where(below == -1, -1, below + 1)
-    gamma = virtual - below
-    a, b = values[below], values[above]
-    diff = b - a
-    out = a + diff * gamma
-    np.subtract(b, diff * (1 - gamma), out=out, where=gamma >= 0.5)  # from the nearer neighbour, as numpy
-    if np.isnan(values).any():
-        out[:] = np.nan
+    if np.isnan(values[-1]):
+        return np.full(len(q), np.nan)
+    out = np.empty(len(q))
+    for i, quantile in enumerate(q):
+        virtual = (n - 1) * float(quantile)
+        if virtual >= n - 1:  # at or past the last value: the last value
+            below, above = n - 1, n - 1
+            gamma = virtual - (-1)  # numpy's index arithmetic, which wraps the last value's to -1
+        else:
+            below = max(int(np.floor(virtual)), 0)
+            above, gamma = below + 1, virtual - below
+        a, b = float(values[below]), float(values[above])
+        diff = b - a
+        out[i] = b - diff * (1 - gamma) if gamma >= 0.5 else a + diff * gamma  # from the nearer neighbour, as numpy
     return out
 
 
@@ -260,19 +264,33 @@ def values_at(steps: np.ndarray, values: np.ndarray, at: np.ndarray) -> np.ndarr
     return np.interp(at.astype(np.float64), steps.astype(np.float64), values)
 
 
+#: Points :func:`kendall_tau` subsamples a longer series to (its cost grows with their square).
+KENDALL_POINTS = 200
+
+
 def kendall_tau(x: np.ndarray) -> float:
     """Kendall's tau of ``x`` against its index: +1 always rising, -1 always falling.
 
-    O(n^2) memory, so long series are subsampled evenly to 200 points.
+    The mean sign of ``x[j] - x[i]`` over every pair ``i < j`` (NaN if any
+    value is NaN); long series are subsampled evenly to
+    :data:`KENDALL_POINTS` points.
     """
     n = len(x)
     if n < 2:
         return 0.0
-    if n > 200:
-        x = x[np.linspace(0, n - 1, 200).astype(int)]
-        n = 200
-    later_less_earlier = np.tril(np.subtract.outer(x, x), -1)  # [j, i] = x[j] - x[i] for every pair i < j
-    return float(np.sign(later_less_earlier).sum() / (n * (n - 1) // 2))
+    if n > KENDALL_POINTS:
+        x = x[np.linspace(0, n - 1, KENDALL_POINTS).astype(int)]
+        n = KENDALL_POINTS
+    earlier, later = _pairs(n)
+    return float(np.sign(x[later] - x[earlier]).sum() / (n * (n - 1) // 2))
+
+
+_KENDALL_PAIRS = np.triu_indices(KENDALL_POINTS, 1)
+
+
+def _pairs(n: int) -> tuple[np.ndarray, np.ndarray]:
+    """Indices ``(i, j)`` of every pair ``i < j`` of ``n`` points (those of a full subsample made once)."""
+    return _KENDALL_PAIRS if n == KENDALL_POINTS else np.triu_indices(n, 1)
 
 
 def gaussian_extreme(n: int, false_alarms: float) -> float:

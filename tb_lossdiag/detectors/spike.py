@@ -284,7 +284,10 @@ def _in_local_noise(residuals: Stretches, n: int, window: float) -> Stretches:
 def _residuals(log: LogCurve, judged: int, overlap: int) -> Iterator[tuple[int, np.ndarray]]:
     """``(start, residual)`` of each stretch of ``log`` (:meth:`LogCurve.pieces`): NaN as 0, 0 before ``judged``."""
     for start, x, level in log.pieces(overlap):
-        r = np.nan_to_num(x - level, nan=0.0)
+        r = x - level
+        odd = ~np.isfinite(r)  # few or none: numpy's nan_to_num costs more than the check
+        if odd.any():
+            r[odd] = np.nan_to_num(r[odd], nan=0.0)
         r[: max(judged - start, 0)] = 0.0
         yield start, r
 
