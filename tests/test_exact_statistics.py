@@ -20,6 +20,7 @@ from tb_lossdiag.robust import (
     median,
     median_of_sorted,
     noise_sigma,
+    partition_for_quantiles,
     quantiles_of_sorted,
     rolling_median,
     row_medians,
@@ -49,6 +50,7 @@ def test_median_is_numpys(x):
         expected = np.median(x)
         assert _same(expected, median(x))
         assert _same(expected, median_of_sorted(np.sort(x)))
+        assert _same(expected, median_of_sorted(partition_for_quantiles(x.copy(), [])))
         assert type(median(x)) is type(expected)
 
 
@@ -70,7 +72,21 @@ def test_quantiles_of_sorted_are_numpys(x, q):
     with np.errstate(all="ignore"):
         expected = np.quantile(x, q)
         got = quantiles_of_sorted(np.sort(x), q)
+        partitioned = quantiles_of_sorted(partition_for_quantiles(x.copy(), q), q)
     # Numbers and NaNs only: where 0.0 and -0.0 tie, which one numpy's partition leaves in place is its own.
+    assert np.array_equal(expected, got, equal_nan=True)
+    assert np.array_equal(expected, partitioned, equal_nan=True)
+
+
+@settings(max_examples=300, deadline=None)
+@given(arrays, st.floats(0.0, 1.0), st.floats(-1e3, 1e3))
+def test_partitioned_values_stay_partitioned_when_shifted(x, q, shift):
+    # The spike detector's tail cut subtracts the median from partitioned values, then reads its quantiles.
+    with np.errstate(all="ignore"):
+        expected = np.quantile(x - shift, [0.5, q])
+        part = partition_for_quantiles(x.copy(), [0.5, q])
+        part -= shift
+        got = quantiles_of_sorted(part, [0.5, q])
     assert np.array_equal(expected, got, equal_nan=True)
 
 
@@ -80,6 +96,7 @@ def test_quantiles_of_sorted_on_long_arrays():
         x = np.round(rng.standard_t(2, size=n), 2)
         for q in ([0.5, 0.95], [0.05, 0.95], [0.0, 1.0, 0.99, 0.123]):
             np.testing.assert_array_equal(quantiles_of_sorted(np.sort(x), q), np.quantile(x, q))
+            np.testing.assert_array_equal(quantiles_of_sorted(partition_for_quantiles(x.copy(), q), q), np.quantile(x, q))
 
 
 @settings(max_examples=300, deadline=None)

@@ -23,6 +23,7 @@ from ..robust import (
     median,
     median_of_sorted,
     noise_sigma,
+    partition_for_quantiles,
     quantiles_of_sorted,
     rolling_median,
     running_min,
@@ -248,9 +249,9 @@ def _cut(
     for start, r in residuals:
         piece = running_min(r, scale)[:PIECE_POINTS]
         run_min[start : start + len(piece)] = piece
-    run_min.sort()  # the statistics need the values only: one sort serves the median and both quantiles
+    partition_for_quantiles(run_min, (0.5, quantile))  # the statistics need a few ranks only
     shift = median_of_sorted(run_min)  # a falling curve sits below its trailing median
-    run_min -= shift  # still sorted
+    run_min -= shift  # still partitioned
     return shift, _tail_threshold(run_min, quantile, false_alarms)
 
 
@@ -293,7 +294,7 @@ def _residuals(log: LogCurve, judged: int, overlap: int) -> Iterator[tuple[int, 
 
 
 def _tail_threshold(x: np.ndarray, quantile: float, false_alarms: float) -> float:
-    """The level ``len(x)`` draws of ``x`` (sorted ascending) exceed ``false_alarms`` times, were its tail exponential.
+    """The level ``len(x)`` draws of ``x`` (sorted, or partitioned for ``quantile``) exceed ``false_alarms`` times, were its tail exponential.
 
     The tail is drawn through the median and ``quantile`` of ``x``; the
     tails of batch noise are lighter, so fewer points pass in practice.
