@@ -65,7 +65,7 @@ def detect(
     single_point_margin: float = 2.0,
     noise_window: float = 0.25,
     record_factor: float = 2.0,
-    lr_jump: float = 3.0,
+    lr_burst: float = 3.0,
     lr_reach: int = 5,
     lr_false_alarms: float = 0.1,
 ) -> Report:
@@ -127,24 +127,26 @@ def detect(
         has come down, no batch reaches twice the untrained model's loss.
         On the library's tune split the highest such ratio on a curve with
         no spike or divergence was 1.08, and bad batches reached 90-160x.
-    lr_jump : float, default 3.0
-        On such curves, where a learning rate is logged, a rise of it by this
-        factor from one logged value to the next (a burst, a warm restart)...
+    lr_burst : float, default 3.0
+        On such curves, where a learning rate is logged, a burst of it (a
+        rise by this factor from one logged value to the next, back under
+        this factor of its earlier value within ``lr_reach`` logged values;
+        not a warm restart, which decays slowly)...
     lr_reach : int, default 5
         ...makes the curve's next this many points suspects: a run of them
         is judged against the noise tail for these few draws instead of the
         whole curve's, since a cause is in view (still 30 % above the local
         level)...
     lr_false_alarms : float, default 0.1
-        ...at the bar the tail puts this many of them beyond: an LR jump
+        ...at the bar the tail puts this many of them beyond: an LR burst
         that leaves the loss alone gets a spike by chance about once in ten.
-        On the library's tune split, LR jumps were logged only where an LR
+        On the library's tune split, LR bursts were logged only where an LR
         burst threw the loss up (10 runs) or killed the network (6); 0.1
         found the two bursts hidden in near-zero per-batch noise that the
         whole curve's bar missed, 0.05 one of them.
     """
     report = Report()
-    jumps = _lr_jumps(pair.learning_rate, lr_jump)
+    bursts = _lr_bursts(pair.learning_rate, lr_burst, lr_reach)
     for series, curve in (("train", pair.finest_train), ("validation", pair.validation)):
         if curve is None:
             continue
@@ -157,7 +159,7 @@ def detect(
             continue
         k = window or int(np.clip(len(finite) // 5, 5, 31))
         log = LogCurve(finite.values, k)
-        suspects = _points_after(finite.steps, jumps[0], lr_reach)
+        suspects = _points_after(finite.steps, bursts[0], lr_reach)
         if len(log) >= calibration_points:
             candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
             if np.any(finite.values == 0):
@@ -182,7 +184,7 @@ def detect(
             sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap)
         if suspects.size:
-            events = [_with_lr_jump(e, jumps, lr_reach, finite.steps) for e in events]
+            events = [_with_lr_burst(e, bursts, lr_reach, finite.steps) for e in events]
         if len(events) > MAX_CONFIDENT_EVENTS:
             # Many "spikes" on one curve say the curve is unstable, not that each jump is an event.
             events = [replace(e, confidence=min(e.confidence, MANY_EVENTS_CONFIDENCE)) for e in events]
@@ -292,14 +294,22 @@ def _cut(residuals: Iterable[tuple[int, np.ndarray]], scale: int, run_min: np.nd
     return shift, q_mid, q_hi
 
 
-def _lr_jumps(lr: Curve | None, factor: float) -> tuple[np.ndarray, np.ndarray]:
-    """Steps where the logged learning rate rose at least ``factor``-fold from its previous value, and by how much."""
+def _lr_bursts(lr: Curve | None, factor: float, within: int) -> tuple[np.ndarray, np.ndarray]:
+    """Steps where the logged learning rate burst up, and by how much.
+
+    A burst rises at least ``factor``-fold from one logged value to the
+    next and is back under ``factor`` times its value before within
+    ``within`` logged values: a schedule's warm restart, which stays up
+    and decays slowly, is not one.
+    """
     if lr is None or len(lr) < 2:
         return np.empty(0, dtype=np.int64), np.empty(0)
     rate = np.nan_to_num(lr.values.astype(np.float64), nan=0.0, posinf=0.0, neginf=0.0)
     with np.errstate(divide="ignore", invalid="ignore"):
         rise = np.where(rate[:-1] > 0, rate[1:] / rate[:-1], 0.0)
-    at = np.flatnonzero(rise >= factor)
+    jumps = np.flatnonzero(rise >= factor)
+    back = [bool(np.any(rate[j + 2 : j + 2 + within] < factor * rate[j])) for j in jumps]
+    at = jumps[np.array(back, dtype=bool)]
     return lr.steps[1:][at], rise[at]
 
 
@@ -310,9 +320,9 @@ def _points_after(steps: np.ndarray, at: np.ndarray, reach: int) -> np.ndarray:
     return np.unique(points[points < len(steps)])
 
 
-def _with_lr_jump(event: Finding, jumps: tuple[np.ndarray, np.ndarray], reach: int, steps: np.ndarray) -> Finding:
-    """``event`` with the learning-rate jump it followed (within ``reach`` points) in its evidence and summary."""
-    at, rise = jumps
+def _with_lr_burst(event: Finding, bursts: tuple[np.ndarray, np.ndarray], reach: int, steps: np.ndarray) -> Finding:
+    """``event`` with the learning-rate burst it followed (within ``reach`` points) in its evidence and summary."""
+    at, rise = bursts
     before = np.flatnonzero(at <= event.start_step)
     if not before.size:
         return event
@@ -322,8 +332,8 @@ def _with_lr_jump(event: Finding, jumps: tuple[np.ndarray, np.ndarray], reach: i
     step, factor = int(at[i]), float(rise[i])
     return replace(
         event,
-        summary=f"{event.summary} The logged learning rate had risen {factor:.3g}x at step {step}.",
-        evidence={**event.evidence, "learning_rate_jump_step": step, "learning_rate_jump_factor": factor},
+        summary=f"{event.summary} The logged learning rate had burst up {factor:.3g}x at step {step}.",
+        evidence={**event.evidence, "learning_rate_burst_step": step, "learning_rate_burst_factor": factor},
     )
 
 
