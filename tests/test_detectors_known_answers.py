@@ -471,3 +471,23 @@ def test_a_burst_of_the_logged_learning_rate_brings_out_a_spike_hidden_in_batch_
                 assert "learning rate had burst up 50x at step 500" in near[0].summary, near[0].summary
     assert found["none"] <= 1 and found["restart at 500"] <= 1, found
     assert found["burst at 500"] >= 10 and found["burst at 700"] <= 3, found
+
+
+def test_one_more_wrong_validation_sample_is_no_spike_of_the_error_rate() -> None:
+    """Validation accuracy on 54 samples, evaluated 225 times: 2 wrong, then 3 wrong from evaluation 74 on.
+
+    +50 % of the error, and one sample (what a real Adam run on wine logged); six more wrong samples at
+    once, for three evaluations, are a spike.
+    """
+    steps = np.arange(4, 904, 4)
+    wrong = np.full(len(steps), 2.0)
+    wrong[:9] = [35, 32, 22, 13, 7, 6, 5, 5, 3]
+    wrong[74:] = 3.0
+    wrong[78:80] = 2.0
+
+    def spikes(wrong: np.ndarray) -> list:
+        return spike_detect(CurvePair(None, Curve(steps, wrong / 54), quantity="error (1 - accuracy)")).findings
+
+    assert spikes(wrong) == [], [f.summary for f in spikes(wrong)]
+    wrong[120:123] = 9.0
+    assert [f.start_step for f in spikes(wrong)] == [steps[120]], [f.summary for f in spikes(wrong)]

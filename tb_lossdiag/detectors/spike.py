@@ -68,6 +68,7 @@ def detect(
     lr_burst: float = 3.0,
     lr_reach: int = 5,
     lr_false_alarms: float = 0.1,
+    min_error_jump: float = 0.02,
 ) -> Report:
     """Find spikes on each curve of ``pair``.
 
@@ -144,6 +145,10 @@ def detect(
         burst threw the loss up (10 runs) or killed the network (6); 0.1
         found the two bursts hidden in near-zero per-batch noise that the
         whole curve's bar missed, 0.05 one of them.
+    min_error_jump : float, default 0.02
+        On an error rate (a flipped accuracy), a jump must also reach this
+        far above its local level in absolute terms (2 percentage points):
+        from 2 to 3 wrong of 54 validation samples is +50 %, and one sample.
     """
     report = Report()
     bursts = _lr_bursts(pair.learning_rate, lr_burst, lr_reach)
@@ -183,6 +188,8 @@ def detect(
             outlying &= _high(x, level, log.is_log, min_height)
             sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap)
+        if pair.is_error_rate:
+            events = [e for e in events if e.evidence["peak_value"] - e.evidence["local_level"] >= min_error_jump]
         if suspects.size:
             events = [_with_lr_burst(e, bursts, lr_reach, finite.steps) for e in events]
         if len(events) > MAX_CONFIDENT_EVENTS:
