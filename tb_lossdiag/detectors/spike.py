@@ -4,7 +4,9 @@ Each point is compared with the median of the points just before it, in
 units of the curve's robust noise (MAD), on a log scale. Consecutive
 outlying points merge into one event with its peak, height and recovery.
 A jump that never comes back is reported as a level shift. Downward steps
-(learning-rate decay) are never spikes: only upward changes count.
+(learning-rate decay) are never spikes: only upward changes count. Where
+the learning rate is logged, a burst of it is a cause in view: the points
+right after it need less to stand out of the noise.
 """
 
 from __future__ import annotations
