@@ -187,7 +187,25 @@ def curve(points) -> Curve | None:
     quantity=st.sampled_from(["loss", "error (1 - accuracy)"]),
 )
 def test_each_detector_on_any_curve_pair(train, validation, quantity):
-    pair_ = CurvePair(curve(train), None if validation is None else curve(validation), quantity)
+    _check_each_detector(CurvePair(curve(train), None if validation is None else curve(validation), quantity))
+
+
+@SETTINGS
+@given(
+    n=st.integers(min_value=200, max_value=600),
+    seed=st.integers(min_value=0, max_value=2**32 - 1),
+    learning_rate=arrays(max_size=120),
+    quantity=st.sampled_from(["loss", "error (1 - accuracy)"]),
+)
+def test_each_detector_on_a_long_noisy_curve_with_any_learning_rate(n, seed, learning_rate, quantity):
+    """Per-step curves take the self-calibrated spike path, where a logged learning rate's bursts count."""
+    rng = np.random.default_rng(seed)
+    values = (0.05 + np.exp(-np.arange(n) / 50)) * np.exp(0.5 * rng.standard_t(3, n))
+    values[rng.integers(0, n, 3)] *= 20
+    _check_each_detector(CurvePair(Curve(np.arange(n), values), quantity=quantity, learning_rate=curve(learning_rate)))
+
+
+def _check_each_detector(pair_: CurvePair) -> None:
     for detector in DETECTORS:
         report = detector.detect(pair_)
         assert isinstance(report, Report)
