@@ -18,10 +18,12 @@ from tb_lossdiag.detectors.base import REDUCED_POINTS, Curve
 from tb_lossdiag.robust import (
     kendall_tau,
     median,
-    median_of_sorted,
+    median_of_order,
     noise_sigma,
-    partition_for_quantiles,
-    quantiles_of_sorted,
+    order_statistics,
+    quantiles,
+    quantiles_of_order,
+    ranks_read,
     rolling_median,
     row_medians,
     smoothing_window,
@@ -43,14 +45,20 @@ def _same(expected, got) -> bool:
     )
 
 
+def _median_via_order_statistics(x: np.ndarray) -> np.floating:
+    n = len(x)
+    at = order_statistics(x, ranks_read(n, [])) if n else {}
+    return median_of_order(at.__getitem__, n)
+
+
 @settings(max_examples=400, deadline=None)
 @given(arrays)
 def test_median_is_numpys(x):
     with np.errstate(all="ignore"):
         expected = np.median(x)
         assert _same(expected, median(x))
-        assert _same(expected, median_of_sorted(np.sort(x)))
-        assert _same(expected, median_of_sorted(partition_for_quantiles(x.copy(), [])))
+        assert _same(expected, median_of_order(np.sort(x).__getitem__, len(x)))
+        assert _same(expected, _median_via_order_statistics(x))
         assert type(median(x)) is type(expected)
 
 
@@ -63,40 +71,50 @@ def test_median_keeps_numpys_type(dtype):
 
 
 def test_median_of_nothing_is_nan():
-    assert np.isnan(median(np.empty(0))) and np.isnan(median_of_sorted(np.empty(0)))
+    assert np.isnan(median(np.empty(0))) and np.isnan(median_of_order(np.empty(0).__getitem__, 0))
+
+
+@settings(max_examples=400, deadline=None)
+@given(arrays, st.lists(st.integers(0, 79), min_size=1, max_size=6))
+def test_order_statistics_are_the_sorted_values(x, ranks):
+    ranks = sorted({r % len(x) for r in ranks})
+    with np.errstate(all="ignore"):
+        expected, got = np.sort(x)[ranks], order_statistics(x, ranks)
+    assert np.array_equal(expected, [got[r] for r in ranks], equal_nan=True)
 
 
 @settings(max_examples=400, deadline=None)
 @given(arrays, st.lists(st.floats(0.0, 1.0), min_size=1, max_size=4))
-def test_quantiles_of_sorted_are_numpys(x, q):
+def test_quantiles_are_numpys(x, q):
     with np.errstate(all="ignore"):
         expected = np.quantile(x, q)
-        got = quantiles_of_sorted(np.sort(x), q)
-        partitioned = quantiles_of_sorted(partition_for_quantiles(x.copy(), q), q)
+        got = quantiles_of_order(np.sort(x).__getitem__, len(x), q)
+        selected = quantiles(x, q)
     # Numbers and NaNs only: where 0.0 and -0.0 tie, which one numpy's partition leaves in place is its own.
     assert np.array_equal(expected, got, equal_nan=True)
-    assert np.array_equal(expected, partitioned, equal_nan=True)
+    assert np.array_equal(expected, selected, equal_nan=True)
 
 
 @settings(max_examples=300, deadline=None)
 @given(arrays, st.floats(0.0, 1.0), st.floats(-1e3, 1e3))
-def test_partitioned_values_stay_partitioned_when_shifted(x, q, shift):
-    # The spike detector's tail cut subtracts the median from partitioned values, then reads its quantiles.
+def test_order_statistics_shifted_are_those_of_the_shifted_values(x, q, shift):
+    # The spike detector's tail cut reads the quantiles of its values less their median from the values' own ranks.
+    n = len(x)
     with np.errstate(all="ignore"):
         expected = np.quantile(x - shift, [0.5, q])
-        part = partition_for_quantiles(x.copy(), [0.5, q])
-        part -= shift
-        got = quantiles_of_sorted(part, [0.5, q])
+        at = order_statistics(x, ranks_read(n, [0.5, q]))
+        got = quantiles_of_order(lambda rank: at[rank] - shift, n, [0.5, q])
     assert np.array_equal(expected, got, equal_nan=True)
 
 
-def test_quantiles_of_sorted_on_long_arrays():
+def test_quantiles_on_long_arrays():
     rng = np.random.default_rng(1)
     for n in (2, 3, 1000, 10_001):
         x = np.round(rng.standard_t(2, size=n), 2)
         for q in ([0.5, 0.95], [0.05, 0.95], [0.0, 1.0, 0.99, 0.123]):
-            np.testing.assert_array_equal(quantiles_of_sorted(np.sort(x), q), np.quantile(x, q))
-            np.testing.assert_array_equal(quantiles_of_sorted(partition_for_quantiles(x.copy(), q), q), np.quantile(x, q))
+            np.testing.assert_array_equal(quantiles(x, q), np.quantile(x, q))
+            single = x.astype(np.float32)  # interpolated in float64, as its detectors use it
+            np.testing.assert_array_equal(quantiles(single, q), np.quantile(single.astype(np.float64), q))
 
 
 @settings(max_examples=300, deadline=None)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import median, partition_for_quantiles, quantiles_of_sorted, values_at
+from ..robust import median, quantiles, values_at
 from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
@@ -115,7 +115,7 @@ def detect(
     mask = flat_mask(curve.steps, smooth, w, float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance)))
     first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
     drop_needed = _escape_drop(curve, min_escape)
-    low, high = quantiles_of_sorted(partition_for_quantiles(curve.values.copy(), (0.05, 0.95)), [0.05, 0.95])
+    low, high = quantiles(curve.values, [0.05, 0.95])
     for lo, hi in _runs(mask):
         # A flat point vouches for the window behind it.
         start = 0 if lo <= first_judged else int(np.searchsorted(curve.steps, curve.steps[lo] - w))

@@ -23,10 +23,11 @@ from ..robust import (
     block_medians,
     gaussian_extreme,
     median,
-    median_of_sorted,
+    median_of_order,
     noise_sigma,
-    partition_for_quantiles,
-    quantiles_of_sorted,
+    order_statistics,
+    quantiles_of_order,
+    ranks_read,
     rolling_median,
     running_min,
     trailing_mad,
@@ -296,10 +297,10 @@ def _cut(residuals: Iterable[tuple[int, np.ndarray]], scale: int, run_min: np.nd
     for start, r in residuals:
         piece = running_min(r, scale)[:PIECE_POINTS]
         run_min[start : start + len(piece)] = piece
-    partition_for_quantiles(run_min, (0.5, quantile))  # the statistics need a few ranks only
-    shift = median_of_sorted(run_min)  # a falling curve sits below its trailing median
-    run_min -= shift  # still partitioned
-    q_mid, q_hi = quantiles_of_sorted(run_min, [0.5, quantile])
+    n = len(run_min)
+    at = order_statistics(run_min, ranks_read(n, (0.5, quantile)))  # the statistics need a few ranks only
+    shift = median_of_order(at.__getitem__, n)  # a falling curve sits below its trailing median
+    q_mid, q_hi = quantiles_of_order(lambda rank: at[rank] - shift, n, [0.5, quantile])
     return shift, q_mid, q_hi
 
 
