@@ -218,12 +218,15 @@ def order_statistics(values: np.ndarray, ranks: Sequence[int]) -> dict[int, np.f
     if n <= BUCKET_CHUNK:
         which = ((values - lo) * scale).astype(np.intp)
         np.minimum(which, buckets - 1, out=which)
-    else:  # a long curve, a stretch at a time: 2 bytes a value, and small float temporaries
-        which = np.empty(n, dtype=np.uint16)
+        counts = np.bincount(which, minlength=buckets)
+    else:  # a long curve, a stretch at a time: 2 bytes a value, and small temporaries (bincount's are intp)
+        which, counts = np.empty(n, dtype=np.uint16), np.zeros(buckets, dtype=np.intp)
         for start in range(0, n, BUCKET_CHUNK):
             bucket = ((values[start : start + BUCKET_CHUNK] - lo) * scale).astype(np.intp)
-            which[start : start + BUCKET_CHUNK] = np.minimum(bucket, buckets - 1, out=bucket)
-    ends = np.cumsum(np.bincount(which, minlength=buckets))  # ends[k]: values in buckets 0..k
+            np.minimum(bucket, buckets - 1, out=bucket)
+            which[start : start + BUCKET_CHUNK] = bucket
+            counts += np.bincount(bucket, minlength=buckets)
+    ends = np.cumsum(counts)  # ends[k]: values in buckets 0..k
     out, sorted_buckets = {0: lo, n - 1: hi}, {}
     for rank in ranks:
         if rank in out:

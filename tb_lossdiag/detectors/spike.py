@@ -280,12 +280,12 @@ def _self_calibrated(
         cuts[scale] = shift, *bars
     del run_mins
     outlying = np.zeros(n, dtype=bool)
-    suspected = np.zeros(n, dtype=bool)
-    suspected[suspects] = True
     for start, r in residuals():
         for scale, (shift, bar, suspect_bar) in cuts.items():
             high = running_min(r, scale)[:PIECE_POINTS] - shift
-            beyond = (high > bar) | ((high > suspect_bar) & suspected[start : start + len(high)])
+            beyond = high > bar
+            near = suspects[(suspects >= start) & (suspects < start + len(high))]  # few: a handful a burst
+            beyond[near - start] |= high[near - start] > suspect_bar
             starts = start + np.flatnonzero(beyond)
             for offset in range(scale):
                 outlying[starts + offset] = True
