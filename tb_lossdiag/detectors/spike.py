@@ -176,7 +176,7 @@ def detect(
                 candidates &= _mask(log, lambda x, level: level > lowest)
             outlying = np.zeros(len(log), dtype=bool)
             if candidates.any():  # else no point can be an event, whatever the curve's noise tail
-                # Judged a stretch at a time: no residual array of a long curve exists whole beside its sorted copy.
+                # Judged a stretch at a time: no residual array of a long curve exists whole beside its run minima.
                 outlying = _self_calibrated(
                     log, k, tail_quantile, tail_false_alarms, scales, single_point_margin, noise_window,
                     suspects, (lr_reach, lr_false_alarms),
