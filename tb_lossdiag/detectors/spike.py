@@ -330,6 +330,8 @@ def _times(factor: float) -> str:
 
 def _points_after(steps: np.ndarray, at: np.ndarray, reach: int) -> np.ndarray:
     """Indices of the first ``reach`` points from each step of ``at`` (sorted, without repeats)."""
+    if not at.size:
+        return np.empty(0, dtype=np.intp)
     first = np.searchsorted(steps, at)
     points = (first[:, None] + np.arange(reach)).ravel()
     return np.unique(points[points < len(steps)])
