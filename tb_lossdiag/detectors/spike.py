@@ -194,7 +194,7 @@ def detect(
         if pair.is_error_rate:
             events = [e for e in events if e.evidence["peak_value"] - e.evidence["local_level"] >= min_error_jump]
         if suspects.size:
-            events = [_with_lr_burst(e, bursts, lr_reach, finite.steps) for e in events]
+            events = [_with_lr_burst(e, bursts, suspects, finite.steps) for e in events]
         if len(events) > MAX_CONFIDENT_EVENTS:
             # Many "spikes" on one curve say the curve is unstable, not that each jump is an event.
             events = [replace(e, confidence=min(e.confidence, MANY_EVENTS_CONFIDENCE)) for e in events]
@@ -337,15 +337,12 @@ def _points_after(steps: np.ndarray, at: np.ndarray, reach: int) -> np.ndarray:
     return np.unique(points[points < len(steps)])
 
 
-def _with_lr_burst(event: Finding, bursts: tuple[np.ndarray, np.ndarray], reach: int, steps: np.ndarray) -> Finding:
-    """``event`` with the learning-rate burst it followed (within ``reach`` points) in its evidence and summary."""
+def _with_lr_burst(event: Finding, bursts: tuple[np.ndarray, np.ndarray], suspects: np.ndarray, steps: np.ndarray) -> Finding:
+    """``event`` with the learning-rate burst it followed in its evidence and summary, if it starts at a suspect."""
+    if int(np.searchsorted(steps, event.start_step)) not in suspects:
+        return event
     at, rise = bursts
-    before = np.flatnonzero(at <= event.start_step)
-    if not before.size:
-        return event
-    i = int(before[-1])
-    if int(np.searchsorted(steps, event.start_step)) - int(np.searchsorted(steps, at[i])) >= reach:
-        return event
+    i = int(np.flatnonzero(at <= event.start_step)[-1])  # the latest burst: a suspect's step is at or after one
     step, factor = int(at[i]), float(rise[i])
     return replace(
         event,
