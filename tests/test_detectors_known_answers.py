@@ -423,6 +423,36 @@ def test_an_lr_cut_under_batch_noise_is_a_plateau_by_its_frozen_validation_curve
     assert plateaus and plateaus[0].series == "validation", plateau_detect(pair).findings
 
 
+def _slow_run_cut_at(cut: int, converged_by: int | None = None) -> CurvePair:
+    """A language model's slow fall (a few % a window), its learning rate cut 100,000x at ``cut``.
+
+    Per-step training loss with batch noise; validation every 100 steps, from frozen weights after the
+    cut (exactly constant, as a deterministic evaluation of unchanged weights is). With ``converged_by``,
+    the loss stops falling at that step, long before the cut.
+    """
+    rng = np.random.default_rng(5)
+    steps = np.arange(1500)
+    moving = np.minimum(steps, cut if converged_by is None else converged_by)
+    level = 2.0 + 1.2 * np.exp(-moving / 120) - 0.4 * moving / 1500
+    train = level * np.exp(0.04 * rng.normal(size=len(steps)))
+    val_steps = np.arange(99, 1500, 100)
+    lr = np.where(steps < cut, 1e-3, 1e-8)
+    return CurvePair(Curve(steps, train), Curve(val_steps, level[val_steps] * 1.01), learning_rate=Curve(steps, lr))
+
+
+def test_an_lr_cut_during_a_slow_fall_is_a_plateau() -> None:
+    """Falling 3 % a window when cut at 40 %, frozen after: a stop far smaller than any escape drop."""
+    plateaus = [f for f in plateau_detect(_slow_run_cut_at(600)).findings if f.kind == "plateau"]
+    assert [f.evidence.get("learning_rate_cut_step") for f in plateaus] == [600], plateaus
+    assert plateaus[0].series == "validation" and plateaus[0].start_step == 699
+
+
+def test_an_lr_cut_after_convergence_is_no_plateau() -> None:
+    """The same loss flat from step 300, the learning rate cut at step 600: nothing was stopped."""
+    findings = plateau_detect(_slow_run_cut_at(600, converged_by=300)).findings
+    assert findings == [], findings
+
+
 def test_three_agreeing_evaluations_are_no_plateau() -> None:
     """Validation accuracy of a byte-level LM, evaluated 18 times: flat for 3 evaluations, then a slow climb."""
     steps = np.arange(100, 1801, 100)

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import median, quantiles, values_at
+from ..robust import median, noise_sigma, quantiles, values_at
 from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
@@ -57,6 +57,7 @@ def detect(
     min_length: float = 0.15,
     min_escape: float = 0.1,
     lr_cut: float = 1000.0,
+    cut_stop_share: float = 0.5,
     min_error_escape: float = 0.02,
     min_plateau_points: int = 5,
 ) -> Report:
@@ -89,11 +90,17 @@ def detect(
     lr_cut : float, default 1000.0
         The stretch after the logged learning rate fell to 1/``lr_cut`` of its
         highest value (to about zero: a step schedule decays 10x at a time) is a
-        plateau, not convergence, when the loss was still
-        falling before (by the escape drop over a window) and hardly fell
-        after (by less than that): training was stopped, not finished. Judged
-        on validation where it was logged after the cut (frozen weights: no
-        batch noise), else on training.
+        plateau, not convergence, when the loss was still falling before (over
+        the window before the cut, by more than the flat tolerance and three
+        noise sigmas of the points before the cut) and hardly fell after:
+        training was stopped, not finished. Judged on validation where it was
+        logged after the cut (frozen weights: no batch noise), else on training.
+    cut_stop_share : float, default 0.5
+        "Hardly fell after" means: over the whole rest of the run, by less
+        than this share of the fall over the one window before the cut, and
+        less than the escape drop. A language model falls a few percent a
+        window, so a cut there leaves a stall far smaller than the escape drop;
+        a loss that still converges after a decay falls on for many windows.
     min_error_escape : float, default 0.02
         On an error rate (a flipped accuracy), the escape must also be at
         least this much in absolute terms (2 percentage points): a fall from
@@ -112,7 +119,8 @@ def detect(
     w = window if window is not None else 0.1 * span
     smooth = curve.smooth(0.05)
     pace = max(0.0, float(smooth[0] - smooth[-1])) * w / span if span else 0.0
-    mask = flat_mask(curve.steps, smooth, w, float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance)))
+    flat_tolerance = float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance))
+    mask = flat_mask(curve.steps, smooth, w, flat_tolerance)
     first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
     drop_needed = _escape_drop(curve, min_escape)
     low, high = quantiles(curve.values, [0.05, 0.95])
@@ -148,13 +156,17 @@ def detect(
         if val is not None and (val.steps > cut[0]).sum() >= MIN_POINTS_AFTER_CUT and np.all(val.values > 0):
             judged.append(("validation", val, val.log[0], val.smooth(0.05), _escape_drop(val, min_escape)))
         # Still falling when it was cut (on either curve), and hardly fell after (on the quieter one).
-        falling = any(_pace_before(c.steps, sm, cut[0], w) >= drop for _, c, _, sm, drop in judged)
+        paces = [_pace_before(c.steps, sm, cut[0], w) for _, c, _, sm, _ in judged]
+        bars = [max(flat_tolerance, 3.0 * noise_sigma(lx[c.steps < cut[0]])) for _, c, lx, _, _ in judged]
+        fall_before = max((pace for pace, bar in zip(paces, bars) if pace >= bar), default=0.0)
         series, curve, x, smooth, drop_needed = judged[-1]
         after = smooth[int(np.searchsorted(curve.steps, cut[0])) :]
         stopped = bool(
-            float(curve.steps[-1]) - cut[0] >= min_length * span and after.size and after[0] - after.min() < drop_needed
+            float(curve.steps[-1]) - cut[0] >= min_length * span
+            and after.size
+            and after[0] - after.min() < min(drop_needed, cut_stop_share * fall_before)
         )
-        if falling and stopped:
+        if fall_before and stopped:
             at = len(x) - len(after)
             level = float(median(x[at:]))
             report.findings.append(_finding(curve, series, pair.quantity, at, len(x) - 1, level, after, False, span, cut))
