@@ -251,6 +251,8 @@ KNOWN: dict[str, Case] = {
         tolerance=SPIKE_TOLERANCE,
     ),
     "level_shift": Case(datasets.level_shift, tolerance=SPIKE_TOLERANCE),
+    # A learning rate too high for the first steps: 20x the untrained model's loss, before any local level.
+    "spike_at_start": Case(lambda seed: datasets.spikes(at=(3,), height=20.0, recovery=15.0, seed=seed), tolerance=0.0),
     "divergence_nan": Case(datasets.divergence_nan, tolerance=0.0),
     "divergence_inf": Case(lambda seed: datasets.divergence_nan(value=np.inf, seed=seed), tolerance=0.0),
     "divergence_early_explosion": Case(datasets.divergence_early_explosion),
@@ -450,6 +452,15 @@ def test_an_lr_cut_during_a_slow_fall_is_a_plateau() -> None:
 def test_an_lr_cut_after_convergence_is_no_plateau() -> None:
     """The same loss flat from step 300, the learning rate cut at step 600: nothing was stopped."""
     findings = plateau_detect(_slow_run_cut_at(600, converged_by=300)).findings
+    assert findings == [], findings
+
+
+def test_an_error_rate_rising_from_its_first_evaluation_is_no_spike_from_the_start() -> None:
+    """Accuracy 0.80 at the first evaluation, then 0.39 (weight decay pulling the model to the prior): an error
+    rate's first value is measured after training began, not the untrained model's, so 3x it is no jump."""
+    steps = np.arange(100, 1000, 100)
+    error = np.array([0.2037] + [0.6111] * 8)
+    findings = spike_detect(CurvePair(None, Curve(steps, error), quantity="error (1 - accuracy)")).findings
     assert findings == [], findings
 
 

@@ -20,14 +20,15 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
     """Whether another finding on the same curve already explains ``finding``.
 
     Besides :data:`SUPERSEDES`: jumps that last into a divergence (from the
-    best point an explosion rose from) are part of it, and a plateau made mostly of spike recoveries is those spikes.
+    best point an explosion rose from) or that rose from the curve's first value
+    are part of it, and a plateau made mostly of spike recoveries is those spikes.
     """
     for other in others:
         if other is finding:
             continue
         if finding.kind in SUPERSEDES.get(other.kind, ()):
             return True
-        if other.kind == divergence.KIND and finding.kind == spike.KIND and _reaches(finding, _diverging_from(other)):
+        if other.kind == divergence.KIND and finding.kind == spike.KIND and _part_of_divergence(finding, other):
             return True
     if finding.kind == plateau.KIND:
         span = max(finding.end_step - finding.start_step, 1)
@@ -43,6 +44,12 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
 def _diverging_from(finding: Finding) -> int:
     """Where a divergence began: its best point for an explosion (the run only got worse from there)."""
     return finding.evidence.get("best_step", finding.start_step)
+
+
+def _part_of_divergence(jump: Finding, divergence: Finding) -> bool:
+    """Whether a spike is the divergence's own doing: it lasts into it, or it rose from the curve's first value
+    (a learning rate too high from the first steps, the same cause)."""
+    return _reaches(jump, _diverging_from(divergence)) or jump.evidence.get("measured_from") == "first value"
 
 
 def _reaches(finding: Finding, step: int) -> bool:

@@ -131,6 +131,11 @@ def detect(
         has come down, no batch reaches twice the untrained model's loss.
         On the library's tune split the highest such ratio on a curve with
         no spike or divergence was 1.08, and bad batches reached 90-160x.
+        The first points of any curve, too few for a local level, are held
+        to the same rule against the curve's first value (the untrained
+        model's loss): a learning rate too high for the first steps throws
+        the loss up at once. On tune, curves with neither a spike nor a
+        divergence reached at most 1.6x their first value there.
     lr_burst : float, default 3.0
         On such curves, where a learning rate is logged, a burst of it (a
         rise by this factor from one logged value to the next, back under
@@ -167,6 +172,7 @@ def detect(
             continue
         k = window or int(np.clip(len(finite) // 5, 5, 31))
         log = LogCurve(finite.values, k)
+        early = _above_start(log, min(k, len(log)) // 2 + 1, record_factor, pair.quantity == "loss")
         suspects = _points_after(finite.steps, bursts[0], lr_reach)
         if len(log) >= calibration_points:
             candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
@@ -184,13 +190,15 @@ def detect(
                 if log.is_log:
                     outlying |= _records(log, min(k, len(log)) // 2 + 1, record_factor)
                 outlying &= candidates
+            outlying |= early
             sigma = lambda: _residual_scale(log, k)  # noqa: E731
         else:
             x, level = log.level(0, len(log))
             outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), k, z, false_alarms)
             outlying &= _high(x, level, log.is_log, min_height)
+            outlying |= early
             sigma = lambda: gaussian_sigma  # noqa: E731
-        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap)
+        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, early)
         if pair.is_error_rate:
             events = [e for e in events if e.evidence["peak_value"] - e.evidence["local_level"] >= min_error_jump]
         if suspects.size:
@@ -232,6 +240,18 @@ def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
         out[start : start + len(x)] = x > before + margin
         highest = max(highest, float(x.max()))
     out[:judged] = False
+    return out
+
+
+def _above_start(log: LogCurve, judged: int, factor: float, is_loss: bool) -> np.ndarray:
+    """Points before ``judged`` (too few before them for a local level) more than ``factor`` times the first value.
+
+    Only on a loss: its first value is the untrained model's; an error rate is first measured after training began.
+    """
+    out = np.zeros(len(log), dtype=bool)
+    if is_loss and log.is_log and judged > 1:
+        x = log.x(0, judged)
+        out[1:judged] = x[1:] > x[0] + np.log(factor)
     return out
 
 
@@ -425,21 +445,27 @@ def _events(
     sigma: Callable[[], np.ndarray],
     outlying: np.ndarray,
     merge_gap: int,
+    from_start: np.ndarray,
 ) -> list[Finding]:
-    """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any."""
+    """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any.
+
+    An event whose first point is in ``from_start`` is measured from the curve's first value, not its local level.
+    """
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
     noise = sigma()
-    return [_finding(curve, series, quantity, log, noise, g, log.is_log) for g in groups]
+    return [_finding(curve, series, quantity, log, noise, g, bool(from_start[g[0]])) for g in groups]
 
 
-def _finding(curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.ndarray, group: np.ndarray, is_log: bool) -> Finding:
-    first = int(group[0])
+def _finding(
+    curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.ndarray, group: np.ndarray, from_start: bool
+) -> Finding:
+    first, is_log = int(group[0]), log.is_log
     x, level = log.level(first, int(group[-1]) + 1)
-    peak = first + int(np.argmax(x - level[0]))
-    base = level[0]
+    base = log.x(0, 1)[0] if from_start else level[0]
+    peak = first + int(np.argmax(x - base))
     h = x[peak - first] - base
     end = log.first_at_most(peak + 1, base + h / 2)
     recovered = end is not None
@@ -447,7 +473,8 @@ def _finding(curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.
     base_value = float(np.exp(base)) if is_log else float(base)
     peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])
     shift = "spike" if recovered else "level shift"
-    size = f"to {ratio:.1f}x its local level" if ratio else f"{h:.3g} above its local level"
+    reference = "first value" if from_start else "local level"
+    size = f"to {ratio:.1f}x its {reference}" if ratio else f"{h:.3g} above its {reference}"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
     severity = severity_for(ratio or 0.0, SEVERITY)
     if not recovered and severity == "low":
@@ -466,6 +493,7 @@ def _finding(curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.
             "peak_step": peak_step,
             "peak_value": peak_value,
             "local_level": base_value,
+            "measured_from": reference,
             "height_ratio": ratio,
             "height_in_noise_sigmas": z_score,
             "points": int(group.size),
