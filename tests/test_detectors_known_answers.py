@@ -464,6 +464,16 @@ def test_an_error_rate_rising_from_its_first_evaluation_is_no_spike_from_the_sta
     assert findings == [], findings
 
 
+def test_a_validation_loss_rising_fast_from_its_first_evaluation_is_no_spike() -> None:
+    """A tiny training set: validation 0.5 at the first evaluation, 2.2x that at the next and creeping up from
+    there (overfitting); its first value is a trained model's, so the rise from it is no jump."""
+    steps = np.arange(1, 21)
+    train = 1.0 * np.exp(-steps / 4.0)
+    val = np.r_[0.5, 1.1 * (1.0 + 0.01 * np.arange(19))]
+    findings = spike_detect(CurvePair(Curve(steps, train), Curve(steps, val))).findings
+    assert findings == [], findings
+
+
 def test_three_agreeing_evaluations_are_no_plateau() -> None:
     """Validation accuracy of a byte-level LM, evaluated 18 times: flat for 3 evaluations, then a slow climb."""
     steps = np.arange(100, 1801, 100)

@@ -131,11 +131,12 @@ def detect(
         has come down, no batch reaches twice the untrained model's loss.
         On the library's tune split the highest such ratio on a curve with
         no spike or divergence was 1.08, and bad batches reached 90-160x.
-        The first points of any curve, too few for a local level, are held
-        to the same rule against the curve's first value (the untrained
-        model's loss): a learning rate too high for the first steps throws
-        the loss up at once. On tune, curves with neither a spike nor a
-        divergence reached at most 1.6x their first value there.
+        The first points of a training loss (of any length), too few for a
+        local level, are held to the same rule against its first value (the
+        untrained model's loss): a learning rate too high for the first
+        steps throws the loss up at once. On tune, training curves with
+        neither a spike nor a divergence reached at most 1.3x their first
+        value there.
     lr_burst : float, default 3.0
         On such curves, where a learning rate is logged, a burst of it (a
         rise by this factor from one logged value to the next, back under
@@ -172,7 +173,8 @@ def detect(
             continue
         k = window or int(np.clip(len(finite) // 5, 5, 31))
         log = LogCurve(finite.values, k)
-        early = _above_start(log, min(k, len(log)) // 2 + 1, record_factor, pair.quantity == "loss")
+        untrained_first = series == "train" and pair.quantity == "loss"
+        early = _above_start(log, min(k, len(log)) // 2 + 1, record_factor, untrained_first)
         suspects = _points_after(finite.steps, bursts[0], lr_reach)
         if len(log) >= calibration_points:
             candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
@@ -243,13 +245,14 @@ def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
     return out
 
 
-def _above_start(log: LogCurve, judged: int, factor: float, is_loss: bool) -> np.ndarray:
+def _above_start(log: LogCurve, judged: int, factor: float, untrained_first: bool) -> np.ndarray:
     """Points before ``judged`` (too few before them for a local level) more than ``factor`` times the first value.
 
-    Only on a loss: its first value is the untrained model's; an error rate is first measured after training began.
+    Only where the first value is the untrained model's (``untrained_first``: a training loss); a validation
+    curve or an error rate is first measured after training began, and may rise fast from there (overfitting).
     """
     out = np.zeros(len(log), dtype=bool)
-    if is_loss and log.is_log and judged > 1:
+    if untrained_first and log.is_log and judged > 1:
         x = log.x(0, judged)
         out[1:judged] = x[1:] > x[0] + np.log(factor)
     return out
