@@ -474,6 +474,20 @@ def test_a_validation_loss_rising_fast_from_its_first_evaluation_is_no_spike() -
     assert findings == [], findings
 
 
+def test_reduce_lr_on_plateau_after_validation_levelled_off_is_no_plateau() -> None:
+    """Keras' ReduceLROnPlateau cuts 10x at epochs 20, 23, 26 and 29 because validation stopped improving at
+    about 0.109; training (near zero) was still falling, in log terms, when the cuts passed 1/1000."""
+    epochs = np.arange(60)
+    moving = np.minimum(epochs, 26)
+    train = 0.006 + 1.7 * np.exp(-moving / 3.0) + 0.004 * (26 - moving) / 26
+    val = 0.109 + 0.7 * np.exp(-epochs / 3.0)
+    val[26:] = val[26]
+    lr = 1e-2 * 0.1 ** np.searchsorted([20, 23, 26, 29], epochs, side="right")
+    pair = CurvePair(Curve(epochs, train), Curve(epochs, val), learning_rate=Curve(epochs, lr))
+    findings = plateau_detect(pair).findings
+    assert findings == [], findings
+
+
 def test_three_agreeing_evaluations_are_no_plateau() -> None:
     """Validation accuracy of a byte-level LM, evaluated 18 times: flat for 3 evaluations, then a slow climb."""
     steps = np.arange(100, 1801, 100)

@@ -25,8 +25,9 @@ CUT_BONUS = 0.3
 #: An error rate flat for the whole run is a plateau only at or above this level (a classifier at chance
 #: errs at least half the time); a low one, flat from the first evaluation, was learned before it.
 STUCK_ERROR = 0.5
-#: Validation points after a learning-rate cut that make validation the cut's evidence.
-MIN_POINTS_AFTER_CUT = 3
+#: Validation points after a learning-rate cut that make validation the cut's evidence, and points before
+#: it that let validation show for itself whether it was still falling.
+MIN_POINTS_AFTER_CUT = MIN_POINTS_BEFORE_CUT = 3
 #: Severity of an escaped plateau by its share of the run; one never left is high.
 SEVERITY = ((0.25, "medium"), (0.4, "high"))
 
@@ -155,11 +156,15 @@ def detect(
         val = pair.validation.reduced if pair.validation is not None and series == "train" else None
         if val is not None and (val.steps > cut[0]).sum() >= MIN_POINTS_AFTER_CUT and np.all(val.values > 0):
             judged.append(("validation", val, val.log[0], val.smooth(0.05), _escape_drop(val, min_escape)))
-        # Still falling when it was cut (on either curve), and hardly fell after (on the quieter one).
+        # Still falling when it was cut, and hardly fell after, on the quieter curve; on the other one only
+        # where the quieter was not logged before the cut. A validation loss that had already levelled off
+        # (what makes ReduceLROnPlateau cut) was not stopped by the cut, however training went on falling.
+        series, curve, x, smooth, drop_needed = judged[-1]
+        if len(judged) > 1 and (curve.steps < cut[0]).sum() >= MIN_POINTS_BEFORE_CUT:
+            judged = judged[-1:]
         paces = [_pace_before(c.steps, sm, cut[0], w) for _, c, _, sm, _ in judged]
         bars = [max(flat_tolerance, 3.0 * noise_sigma(lx[c.steps < cut[0]])) for _, c, lx, _, _ in judged]
         fall_before = max((pace for pace, bar in zip(paces, bars) if pace >= bar), default=0.0)
-        series, curve, x, smooth, drop_needed = judged[-1]
         after = smooth[int(np.searchsorted(curve.steps, cut[0])) :]
         stopped = bool(
             float(curve.steps[-1]) - cut[0] >= min_length * span
