@@ -173,8 +173,9 @@ def detect(
             continue
         k = window or int(np.clip(len(finite) // 5, 5, 31))
         log = LogCurve(finite.values, k)
+        judged = min(k, len(log)) // 2 + 1  # before it, too little history for a local level
         untrained_first = series == "train" and pair.quantity == "loss"
-        early = _above_start(log, min(k, len(log)) // 2 + 1, record_factor, untrained_first)
+        early = _above_start(log, judged, record_factor) if untrained_first else np.empty(0, dtype=np.intp)
         suspects = _points_after(finite.steps, bursts[0], lr_reach)
         if len(log) >= calibration_points:
             candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
@@ -190,15 +191,15 @@ def detect(
                     suspects, (lr_reach, lr_false_alarms),
                 )
                 if log.is_log:
-                    outlying |= _records(log, min(k, len(log)) // 2 + 1, record_factor)
+                    outlying |= _records(log, judged, record_factor)
                 outlying &= candidates
-            outlying |= early
+            outlying[early] = True
             sigma = lambda: _residual_scale(log, k)  # noqa: E731
         else:
             x, level = log.level(0, len(log))
             outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), k, z, false_alarms)
             outlying &= _high(x, level, log.is_log, min_height)
-            outlying |= early
+            outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, early)
         if pair.is_error_rate:
@@ -245,17 +246,16 @@ def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
     return out
 
 
-def _above_start(log: LogCurve, judged: int, factor: float, untrained_first: bool) -> np.ndarray:
-    """Points before ``judged`` (too few before them for a local level) more than ``factor`` times the first value.
+def _above_start(log: LogCurve, judged: int, factor: float) -> np.ndarray:
+    """Indices of the points before ``judged`` more than ``factor`` times the first value.
 
-    Only where the first value is the untrained model's (``untrained_first``: a training loss); a validation
-    curve or an error rate is first measured after training began, and may rise fast from there (overfitting).
+    Meant for a training loss, whose first value is the untrained model's; a validation curve or an error
+    rate is first measured after training began, and may rise fast from there (overfitting).
     """
-    out = np.zeros(len(log), dtype=bool)
-    if untrained_first and log.is_log and judged > 1:
-        x = log.x(0, judged)
-        out[1:judged] = x[1:] > x[0] + np.log(factor)
-    return out
+    if not log.is_log or judged < 2:
+        return np.empty(0, dtype=np.intp)
+    x = log.x(0, judged)
+    return 1 + np.flatnonzero(x[1:] > x[0] + np.log(factor))
 
 
 def _high(x: np.ndarray, level: np.ndarray, is_log: bool, min_height: float) -> np.ndarray:
@@ -452,14 +452,15 @@ def _events(
 ) -> list[Finding]:
     """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any.
 
-    An event whose first point is in ``from_start`` is measured from the curve's first value, not its local level.
+    An event whose first point is one of ``from_start`` (indices) is measured from the curve's first value, not its
+    local level.
     """
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
     noise = sigma()
-    return [_finding(curve, series, quantity, log, noise, g, bool(from_start[g[0]])) for g in groups]
+    return [_finding(curve, series, quantity, log, noise, g, bool(np.isin(g[0], from_start))) for g in groups]
 
 
 def _finding(
