@@ -488,6 +488,17 @@ def test_reduce_lr_on_plateau_after_validation_levelled_off_is_no_plateau() -> N
     assert findings == [], findings
 
 
+def test_an_explosion_from_the_first_value_has_recovered_once_back_under_twice_it() -> None:
+    """5.7 at step 0, up 86x by step 5, then back down for 85 steps: recovered once under 2x its first value
+    (step 77), not at half the height in log units (9.3x, step 48), where the loss is still far above its start."""
+    steps = np.arange(1000)
+    up = np.clip(np.minimum(steps / 5, 1.0 - (steps - 5) / 85), 0.0, None)
+    values = 5.7 * np.exp(-steps / 2000) * 86.0**up
+    findings = spike_detect(CurvePair(Curve(steps, values))).findings
+    assert [(f.start_step, f.evidence["peak_step"], f.evidence["measured_from"]) for f in findings] == [(1, 5, "first value")]
+    assert values[findings[0].end_step] <= 2 * values[0] < values[findings[0].end_step - 1]
+
+
 def test_three_agreeing_evaluations_are_no_plateau() -> None:
     """Validation accuracy of a byte-level LM, evaluated 18 times: flat for 3 evaluations, then a slow climb."""
     steps = np.arange(100, 1801, 100)

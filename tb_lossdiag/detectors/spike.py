@@ -201,7 +201,7 @@ def detect(
             outlying &= _high(x, level, log.is_log, min_height)
             outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
-        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, early)
+        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, record_factor))
         if pair.is_error_rate:
             events = [e for e in events if e.evidence["peak_value"] - e.evidence["local_level"] >= min_error_jump]
         if suspects.size:
@@ -448,30 +448,38 @@ def _events(
     sigma: Callable[[], np.ndarray],
     outlying: np.ndarray,
     merge_gap: int,
-    from_start: np.ndarray,
+    from_start: tuple[np.ndarray, float],
 ) -> list[Finding]:
     """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any.
 
-    An event whose first point is one of ``from_start`` (indices) is measured from the curve's first value, not its
-    local level.
+    ``from_start`` is (indices, factor): an event whose first point is one of those indices is measured from the
+    curve's first value, not its local level, and has recovered once back under that factor times it.
     """
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
     noise = sigma()
-    return [_finding(curve, series, quantity, log, noise, g, bool(np.isin(g[0], from_start))) for g in groups]
+    starts, factor = from_start
+    return [_finding(curve, series, quantity, log, noise, g, factor if np.isin(g[0], starts) else None) for g in groups]
 
 
 def _finding(
-    curve: Curve, series: str, quantity: str, log: LogCurve, sigma: np.ndarray, group: np.ndarray, from_start: bool
+    curve: Curve,
+    series: str,
+    quantity: str,
+    log: LogCurve,
+    sigma: np.ndarray,
+    group: np.ndarray,
+    start_factor: float | None,
 ) -> Finding:
-    first, is_log = int(group[0]), log.is_log
+    """One event; with ``start_factor``, measured from the first value and recovered under that factor times it."""
+    first, is_log, from_start = int(group[0]), log.is_log, start_factor is not None
     x, level = log.level(first, int(group[-1]) + 1)
     base = log.x(0, 1)[0] if from_start else level[0]
     peak = first + int(np.argmax(x - base))
     h = x[peak - first] - base
-    end = log.first_at_most(peak + 1, base + h / 2)
+    end = log.first_at_most(peak + 1, base + (min(h / 2, np.log(start_factor)) if from_start else h / 2))
     recovered = end is not None
     ratio = float(np.exp(h)) if is_log else None
     base_value = float(np.exp(base)) if is_log else float(base)
