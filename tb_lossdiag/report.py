@@ -78,7 +78,7 @@ def _experiment_lines(name: str, curves: list[dict], entry: dict | None, paint: 
     if found:
         worst = entry["worst_severity"] if entry else None
         tag = f"{paint((worst or '').upper(), worst or '')} · {found} finding{'s' if found > 1 else ''}"
-    elif any(c["status"] == "not_checked" for c in curves):
+    elif all(c["status"] == "not_checked" for c in curves):  # one checked curve with no finding: healthy
         tag = paint("not checked", "dim")
     else:
         tag = paint("healthy", "healthy")

@@ -137,6 +137,18 @@ def test_text_report_of_six_experiments_fits_a_terminal(tmp_path) -> None:
     assert max(len(line) for line in text.splitlines()) <= 100
 
 
+def test_a_healthy_loss_beside_a_validation_only_accuracy_is_healthy(tmp_path) -> None:
+    """torch runs often log accuracy on validation only: that curve cannot be checked for overfitting, but the
+    experiment's loss was, and found nothing, so the experiment is healthy, not "not checked"."""
+    train = np.exp(-np.arange(40) / 10) + 0.05
+    val = train + 0.08 + 0.005 * np.random.default_rng(1).standard_normal(40)
+    accuracy = 0.9 - 0.5 * np.exp(-np.arange(40) / 10)
+    write_tbx(str(tmp_path), "run", {"Loss/train": (STEPS, train), "Loss/val": (STEPS, val), "Accuracy/val": (STEPS, accuracy)})
+    text = run_cli("diagnose", str(tmp_path), "-q").stdout
+    assert "1. run  healthy" in text, text
+    assert "not checked: overfitting" in text, text  # the accuracy curve still says what it could not check
+
+
 def test_fail_on_exit_codes(logdir: str) -> None:
     assert run_cli("diagnose", logdir, "--fail-on", "overfitting", "-q").returncode == 1
     assert run_cli("diagnose", os.path.join(logdir, "healthy"), "--fail-on", "overfitting", "-q").returncode == 0

@@ -7,6 +7,7 @@ export interface ExperimentSummary {
   curves: DiagnosedCurve[];
   /** Finding kinds present, with how many of each. */
   kinds: Map<FindingKind, number>;
+  /** No curve of the experiment could be checked (a checked curve with no finding makes it healthy). */
   notChecked: boolean;
 }
 
@@ -19,11 +20,11 @@ export function summarize(doc: Pick<DiagnosisDocument, "curves"> & { ranking?: R
   for (const curve of doc.curves) {
     let s = byName.get(curve.name);
     if (!s) {
-      s = { name: curve.name, curves: [], kinds: new Map(), notChecked: false };
+      s = { name: curve.name, curves: [], kinds: new Map(), notChecked: true };
       byName.set(curve.name, s);
     }
     s.curves.push(curve);
-    s.notChecked ||= curve.status === "not_checked";
+    s.notChecked &&= curve.status === "not_checked";
     for (const f of curve.findings) s.kinds.set(f.kind, (s.kinds.get(f.kind) ?? 0) + 1);
   }
   for (const s of byName.values()) s.curves.sort((a, b) => Number(b.primary) - Number(a.primary));

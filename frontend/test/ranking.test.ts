@@ -37,3 +37,19 @@ test("experiments come in the document's ranking, the main curve first", () => {
     ["z", "y"],
   );
 });
+
+test("an experiment is not checked only when none of its curves could be checked", () => {
+  const lone = (name: string, primary: boolean): DiagnosedCurve => ({
+    ...curve(name, primary),
+    status: "not_checked",
+    not_checked: [{ kind: "overfitting", reason: "needs both a training and a validation curve" }],
+  });
+  const s = summarize({ curves: [curve("mixed"), lone("mixed", false), lone("alone", true)] });
+  assert.deepEqual(
+    s.map((e) => [e.name, e.notChecked]),
+    [
+      ["mixed", false],
+      ["alone", true],
+    ],
+  );
+});
