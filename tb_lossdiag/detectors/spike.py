@@ -187,17 +187,17 @@ def detect(
             if candidates.any():  # else no point can be an event, whatever the curve's noise tail
                 # Judged a stretch at a time: no residual array of a long curve exists whole beside its run minima.
                 outlying = _self_calibrated(
-                    log, k, tail_quantile, tail_false_alarms, scales, single_point_margin, noise_window,
+                    log, judged, tail_quantile, tail_false_alarms, scales, single_point_margin, noise_window,
                     suspects, (lr_reach, lr_false_alarms),
                 )
                 if log.is_log:
                     outlying |= _records(log, judged, record_factor)
                 outlying &= candidates
             outlying[early] = True
-            sigma = lambda: _residual_scale(log, k)  # noqa: E731
+            sigma = lambda: _residual_scale(log, judged)  # noqa: E731
         else:
             x, level = log.level(0, len(log))
-            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), k, z, false_alarms)
+            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), judged, z, false_alarms)
             outlying &= _high(x, level, log.is_log, min_height)
             outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
@@ -218,14 +218,14 @@ def detect(
 
 
 def _gaussian(
-    x: np.ndarray, level: np.ndarray, mad: np.ndarray, k: int, z: float, false_alarms: float
+    x: np.ndarray, level: np.ndarray, mad: np.ndarray, judged: int, z: float, false_alarms: float
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Outlying points of a short curve, in robust sigmas of its local noise, and those sigmas."""
+    """Outlying points of a short curve (from ``judged`` on), in robust sigmas of its local noise, and those sigmas."""
     n = len(x)
     sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(sigma > 0, (x - level) / sigma, 0.0)
-    score[: min(k, n) // 2 + 1] = 0.0  # too little history to judge
+    score[:judged] = 0.0
     score = np.nan_to_num(score)
     downward = -score[score < 0]
     tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
@@ -274,7 +274,7 @@ def _mask(log: LogCurve, rule: Callable[[np.ndarray, np.ndarray], np.ndarray]) -
 
 def _self_calibrated(
     log: LogCurve,
-    k: int,
+    judged: int,
     quantile: float,
     false_alarms: float,
     scales: tuple[int, ...],
@@ -283,13 +283,12 @@ def _self_calibrated(
     suspects: np.ndarray,
     suspect_rate: tuple[int, float],
 ) -> np.ndarray:
-    """Points in runs of ``scale`` consecutive residuals that all stand beyond the curve's own noise tail.
+    """Points (from ``judged`` on) in runs of ``scale`` consecutive residuals that all stand beyond the curve's own noise tail.
 
     A run starting at one of the ``suspects`` (indices) needs only to stand
     beyond the tail's bar for ``suspect_rate``: (draws, false alarms).
     """
     n = len(log)
-    judged = min(k, n) // 2 + 1  # before it, too little history to judge
     scales = tuple(scale for scale in scales if n >= 2 * scale)
     overlap = max(scales, default=1) - 1
     residuals = _in_local_noise(_replayable(lambda: _residuals(log, judged, overlap), n), n, noise_window)
@@ -421,10 +420,9 @@ def _tail_threshold(q_mid: float, q_hi: float, quantile: float, draws: int, fals
     return float(q_hi + max(q_hi - q_mid, 0.0) * rarity)
 
 
-def _residual_scale(log: LogCurve, k: int) -> np.ndarray:
-    """A robust sigma of the residuals (constant over the curve), for the evidence's z-scores."""
+def _residual_scale(log: LogCurve, judged: int) -> np.ndarray:
+    """A robust sigma of the residuals from ``judged`` on (constant over the curve), for the evidence's z-scores."""
     n = len(log)
-    judged = min(k, n) // 2 + 1
     kept = np.empty(max(n - judged, 0))
     count = 0
     for start, x, level in log.pieces():
