@@ -567,3 +567,17 @@ def test_one_more_wrong_validation_sample_is_no_spike_of_the_error_rate() -> Non
     assert spikes(wrong) == [], [f.summary for f in spikes(wrong)]
     wrong[120:123] = 9.0
     assert [f.start_step for f in spikes(wrong)] == [steps[120]], [f.summary for f in spikes(wrong)]
+
+
+def test_an_accelerating_overfitting_rise_is_no_level_shift_beside_it() -> None:
+    """Validation bottoms out at 0.708 and then rises ever faster to 1.96 while training falls to 0.10 (a public
+    Lightning run): the trailing level lags the steep stretch, which alone reads as a level shift from step 1199.
+    That jump never comes back down because it is the overfitting rise: one finding, not two."""
+    steps = np.arange(199, 2200, 200)
+    train = np.array([1.104, 0.699, 0.656, 0.597, 0.508, 0.389, 0.303, 0.249, 0.194, 0.136, 0.096])
+    val = np.array([0.739, 0.708, 0.718, 0.739, 0.811, 1.043, 1.194, 1.246, 1.463, 1.650, 1.962])
+    pair = CurvePair(Curve(steps, train), Curve(steps, val))
+    alone = spike_detect(pair).findings
+    assert [(f.series, f.end_step) for f in alone] == [("validation", None)]
+    every = [f for d in DETECTORS for f in d.detect(pair).findings]
+    assert sorted(f.kind for f in every if not redundant(f, every)) == ["overfitting"]

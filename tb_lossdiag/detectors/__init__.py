@@ -21,7 +21,9 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
 
     Besides :data:`SUPERSEDES`: jumps that last into a divergence (from the
     best point an explosion rose from) or that rose from the curve's first value
-    are part of it, and a plateau made mostly of spike recoveries is those spikes.
+    are part of it, a validation jump that never comes back down after the
+    overfitting onset is that rise, and a plateau made mostly of spike
+    recoveries is those spikes.
     """
     for other in others:
         if other is finding:
@@ -29,6 +31,8 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
         if finding.kind in SUPERSEDES.get(other.kind, ()):
             return True
         if other.kind == divergence.KIND and finding.kind == spike.KIND and _part_of_divergence(finding, other):
+            return True
+        if other.kind == overfitting.KIND and finding.kind == spike.KIND and _part_of_overfitting(finding, other):
             return True
     if finding.kind == plateau.KIND:
         span = max(finding.end_step - finding.start_step, 1)
@@ -50,6 +54,12 @@ def _part_of_divergence(jump: Finding, divergence: Finding) -> bool:
     """Whether a spike is the divergence's own doing: it lasts into it, or it rose from the curve's first value
     (a learning rate too high from the first steps, the same cause)."""
     return _reaches(jump, _diverging_from(divergence)) or jump.evidence.get("measured_from") == "first value"
+
+
+def _part_of_overfitting(jump: Finding, overfitting: Finding) -> bool:
+    """Whether a spike is the overfitting rise itself: a validation jump after the onset that never came back down
+    (the trailing level lags a rise that speeds up, so a steep stretch of it stands out as a "level shift")."""
+    return jump.series == overfitting.series and jump.end_step is None and jump.start_step > overfitting.start_step
 
 
 def _reaches(finding: Finding, step: int) -> bool:
