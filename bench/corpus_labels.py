@@ -123,6 +123,35 @@ CORPUS_READINGS: Mapping[str, Reading] = {
         "unstable: 4 epoch points rising 1.3 % (3.67 -> 3.72), while the per-step loss (1,126 points) sits "
         "flat at ~3.7 for the whole run: a run that does not learn, not one that jumps or diverges",
     ),
+    "BullsEye268__da6401_assignment3/lightning_logs/version_13": Reading(
+        "val_plateau",
+        frozenset(),
+        "overfitting, noted 'mild': validation 0.719 at evaluation 4 of 7, then 0.777, 0.747, 0.785 (+6.5 %, 0.6 "
+        "noise sigmas of its 10.8 % point-to-point noise); the same project's version_10 (0.707, then 3 "
+        "evaluations +3.6 %, 0.8 sigmas) is labelled val_plateau, 'mild overfit at most': one shape, read as one",
+    ),
+    "Kirschberg32__TensorFlow_22-23/Homework06/logs/DenseMode/20221210-210143": Reading(
+        "val_plateau",
+        frozenset(),
+        "overfitting, noted 'val flat ~0.65-0.70 from epoch 5 ... (mild)': minimum at epoch 10 of 15, then +18 % "
+        "(2.7 noise sigmas, most of it the last epoch); its sibling runs Original and ResMode, minimum at "
+        "epoch 10 too, then +10.7 % (3.5 sigmas) and +8.0 % (1.9 sigmas), are labelled val_plateau",
+    ),
+    "TheCodeheadMT__TensorBoard-Tutorial/archive/experiments/Exp_7_rmsprop_300_0.2": Reading(
+        "val_plateau",
+        frozenset(),
+        "overfitting, noted 'flat/slightly up (mild)': the minimum (0.0855, epoch 3) is one point 13 % below "
+        "its two neighbours (2.4 noise sigmas); after it validation falls (Kendall tau -0.47), ending 6 % "
+        "below epoch 2, while training falls: validation flat, as the label val_plateau says",
+    ),
+    "converted/Aitzaz-Saleem__Detection-of-Tomato-Leaf-Diseases-Using-CNN/training_log": Reading(
+        "val_plateau",
+        frozenset(),
+        "overfitting, noted 'val noisy, flattens ~0.3-0.46 from epoch ~10 (mild, noisy)': the minimum (0.291, "
+        "epoch 18) is one point 26 % below its neighbours; the median of epochs 19-28 is 6 % above that of "
+        "epochs 10-18 (0.4 noise sigmas of its 15 % noise; Kendall tau 0.15 from epoch 10); the same note on "
+        "Homework04 SUB_2/RMSprop ('val flat/noisy ... while train falls') is labelled val_plateau",
+    ),
     "Grafit-Kil__helmet-detection-yolov5/runs/train/exp2": Reading(
         "healthy_noisy_val",
         frozenset({"overfitting"}),
