@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from . import divergence, overfitting, plateau, spike, underfitting
 from .base import SEVERITY_RANK, Curve, CurvePair, Finding, Report
 
@@ -19,20 +21,17 @@ MAX_SPIKE_SHARE_OF_PLATEAU = 0.25
 def redundant(finding: Finding, others: list[Finding]) -> bool:
     """Whether another finding on the same curve already explains ``finding``.
 
-    Besides :data:`SUPERSEDES`: jumps that last into a divergence (from the
-    best point an explosion rose from) or that rose from the curve's first value
-    are part of it, a validation jump that never comes back down after the
-    overfitting onset is that rise, and a plateau made mostly of spike
-    recoveries is those spikes.
+    Besides :data:`SUPERSEDES`: a jump that :data:`ABSORBS_JUMPS` says is
+    another finding's own doing, and a plateau made mostly of spike
+    recoveries (those spikes' aftermath).
     """
     for other in others:
         if other is finding:
             continue
         if finding.kind in SUPERSEDES.get(other.kind, ()):
             return True
-        if other.kind == divergence.KIND and finding.kind == spike.KIND and _part_of_divergence(finding, other):
-            return True
-        if other.kind == overfitting.KIND and finding.kind == spike.KIND and _part_of_overfitting(finding, other):
+        part_of = ABSORBS_JUMPS.get(other.kind)
+        if finding.kind == spike.KIND and part_of is not None and part_of(finding, other):
             return True
     if finding.kind == plateau.KIND:
         span = max(finding.end_step - finding.start_step, 1)
@@ -60,6 +59,15 @@ def _part_of_overfitting(jump: Finding, overfitting: Finding) -> bool:
     """Whether a spike is the overfitting rise itself: a validation jump after the onset that never came back down
     (the trailing level lags a rise that speeds up, so a steep stretch of it stands out as a "level shift")."""
     return jump.series == overfitting.series and jump.end_step is None and jump.start_step > overfitting.start_step
+
+
+#: A finding of the key kind explains a spike on the same curve when the function says the jump is its own
+#: doing: jumps that last into a divergence (from the best point an explosion rose from) or rose from the
+#: curve's first value; a validation jump that never comes back down after the overfitting onset.
+ABSORBS_JUMPS: dict[str, Callable[[Finding, Finding], bool]] = {
+    divergence.KIND: _part_of_divergence,
+    overfitting.KIND: _part_of_overfitting,
+}
 
 
 def _reaches(finding: Finding, step: int) -> bool:
