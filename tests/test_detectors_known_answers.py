@@ -581,3 +581,28 @@ def test_an_accelerating_overfitting_rise_is_no_level_shift_beside_it() -> None:
     assert [(f.series, f.end_step) for f in alone] == [("validation", None)]
     every = [f for d in DETECTORS for f in d.detect(pair).findings]
     assert sorted(f.kind for f in every if not redundant(f, every)) == ["overfitting"]
+
+
+def test_jumps_after_the_loss_last_stood_near_its_best_are_the_run_up_to_its_nan() -> None:
+    """A Keras run whose learning rate grows every epoch: training drifts up from epoch 16 and never returns to
+    its best before turning NaN at epoch 24; the validation loss jumps 1.8x at epoch 16 and recovers. The jump is
+    the instability that ends in the NaN, not a spike of its own. A spike while the loss was still at its best
+    stays one."""
+    steps = np.arange(28)
+    train = np.array([1.048, 0.677, 0.575, 0.533, 0.508, 0.496, 0.482, 0.473, 0.474, 0.488, 0.479, 0.495, 0.444,
+                      0.479, 0.479, 0.488, 0.536, 0.629, 0.604, 0.567, 0.551, 0.614, 1.016, 2.850] + [np.nan] * 4)
+    val = np.array([0.727, 0.501, 0.390, 0.382, 0.387, 0.392, 0.393, 0.383, 0.403, 0.416, 0.421, 0.406, 0.449,
+                    0.413, 0.413, 0.528, 0.743, 0.593, 0.532, 0.451, 0.569, 1.203, 3.995, 2.409] + [np.nan] * 4)
+
+    def kept(train: np.ndarray, val: np.ndarray) -> list[tuple[str, str]]:
+        pair = CurvePair(Curve(steps, train), Curve(steps, val))
+        every = [f for d in DETECTORS for f in detect(d, pair).findings]
+        return sorted((f.kind, f.series) for f in every if not redundant(f, every))
+
+    pair = CurvePair(Curve(steps, train), Curve(steps, val))
+    assert [(f.series, f.evidence["peak_step"]) for f in detect(BY_KIND["spike"], pair).findings] == [("validation", 16)]
+    assert kept(train, val) == [("divergence", "train"), ("divergence", "validation")]
+    calm = np.where(np.arange(28) < 16, val, val[14])  # the same run, but stable until a sudden NaN at epoch 24
+    calm_train = np.where(np.arange(28) < 16, train, train[14])
+    calm[6], calm[24:], calm_train[24:] = 0.70, np.nan, np.nan  # a spike at epoch 6, while still near the best
+    assert kept(calm_train, calm) == [("divergence", "train"), ("divergence", "validation"), ("spike", "validation")]

@@ -7,7 +7,9 @@ overfitting, not divergence. An explosion is a smoothed training loss that
 rises to ``factor`` times its best and stays there to the end, either above
 where it started or back at about its starting level (a network that blew
 up and died at the chance level). When a training loss exploded before it
-became NaN/Inf, the divergence starts at the explosion, not at the NaN.
+became NaN/Inf, the divergence starts at the explosion, not at the NaN; a
+loss that turned NaN/Inf without exploding first says where it was last
+near its best (what followed was the run-up).
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ CONFIDENCE = ((1.0, 0.7), (3.0, 0.9), (10.0, 0.99))
 SUSTAINED_SHARE = 0.8
 #: Points whose median is the starting level (the untrained model's loss).
 START_POINTS = 3
+#: A loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best (10 %):
+#: what happened after that (the loss drifting up, jumps) is the divergence's run-up.
+NEAR_BEST = 1.1
 #: Share of the run whose spread says whether the loss froze at the end...
 FROZEN_SHARE = 0.2
 #: ...frozen: a robust spread of the log-loss below this (2 %)...
@@ -50,6 +55,10 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
     value = curve.values[first]
     text = "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
     finite_before = curve.values[:first]
+    stable_until = _stable_until(curve)
+    summary = f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}"
+    if stable_until is not None and stable_until < int(curve.steps[first - 1]):
+        summary += f"; it had last been within {NEAR_BEST - 1:.0%} of its best at step {stable_until}"
     return Finding(
         kind=KIND,
         series=series,
@@ -57,17 +66,29 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
         end_step=None,
         severity="high",
         confidence=1.0,
-        summary=f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}.",
+        summary=summary + ".",
         evidence={
             "first_nonfinite_step": int(curve.steps[first]),
             "first_nonfinite_value": text,
             "nonfinite_points": int(bad.sum()),
             "last_finite_value": float(finite_before[-1]) if first else None,
             "last_finite_step": int(curve.steps[first - 1]) if first else None,
+            "stable_until_step": stable_until,
         },
         remedies=REMEDIES,
         markers=[(int(curve.steps[first - 1]), float(finite_before[-1]))] if first else [],
     )
+
+
+def _stable_until(curve: Curve) -> int | None:
+    """The last step at which the smoothed finite loss was within :data:`NEAR_BEST` of its best (None: no
+    positive finite points to tell)."""
+    finite = curve.reduced
+    x, is_log = finite.log
+    if not len(x) or not is_log:
+        return None
+    smooth = finite.smooth(0.05)
+    return int(finite.steps[np.flatnonzero(smooth <= smooth.min() + np.log(NEAR_BEST))[-1]])
 
 
 def _frozen_end(x: np.ndarray) -> bool:
