@@ -606,3 +606,14 @@ def test_jumps_after_the_loss_last_stood_near_its_best_are_the_run_up_to_its_nan
     calm_train = np.where(np.arange(28) < 16, train, train[14])
     calm[6], calm[24:], calm_train[24:] = 0.70, np.nan, np.nan  # a spike at epoch 6, while still near the best
     assert kept(calm_train, calm) == [("divergence", "train"), ("divergence", "validation"), ("spike", "validation")]
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_a_bad_batch_that_sets_the_loss_back_for_long_is_a_spike_not_a_stall(seed: int) -> None:
+    """A bad batch throws a per-step loss up 30x, and it takes some 100 steps to come back: the loss stands at
+    the same level before the batch and after the recovery, but that stretch is a setback, not a stall."""
+    run = datasets.spikes(n_steps=940, at=(150,), height=30.0, recovery=30.0, floor=0.005, scale=0.25, noise=HEAVY, seed=seed)
+    pair = as_pair(run)
+    assert detect(BY_KIND["plateau"], pair).findings == []
+    every = [f for d in DETECTORS for f in detect(d, pair).findings]
+    assert [(f.kind, f.start_step) for f in every if not redundant(f, every)] == [("spike", 150)]

@@ -61,6 +61,7 @@ def detect(
     cut_stop_share: float = 0.5,
     min_error_escape: float = 0.02,
     min_plateau_points: int = 5,
+    max_setback: float = 2.0,
 ) -> Report:
     """Find plateaus on the training curve (the validation curve if alone).
 
@@ -110,6 +111,10 @@ def detect(
         An escaped plateau spans at least this many logged points: three
         evaluations in a row that agree, on a curve evaluated 18 times, are
         not a stall.
+    max_setback : float, default 2.0
+        A flat stretch whose smoothed loss rose to more than this many times
+        its level inside is a setback and its recovery (a bad batch threw the
+        loss up, and it took that long to come back), not a stall.
     """
     report = Report()
     prepared = main_log_curve(pair, min_points, report, "relative improvement")
@@ -132,6 +137,8 @@ def detect(
         if length < min_length * span or x_change(curve, start, hi) > np.log1p(min_escape):
             continue  # too short, or a setback (the loss rose) rather than a stall
         level = float(median(x[start : hi + 1]))
+        if smooth[start : hi + 1].max() > level + np.log(max_setback):
+            continue  # thrown up and back (a bad batch's aftermath): a setback, not a stall
         later = smooth[hi + 1 :]
         escaped = (
             later.size > 0
