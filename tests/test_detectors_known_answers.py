@@ -508,15 +508,20 @@ def test_three_agreeing_evaluations_are_no_plateau() -> None:
     assert findings == [], findings
 
 
-def test_a_lone_bad_batch_far_above_everything_before_is_a_spike_in_any_noise() -> None:
-    """Per-batch noise spanning 100x (a well-fitted small batch), one broken batch at 30x the first loss."""
+@pytest.mark.parametrize(("height", "earlier"), [(30, None), (60, 300)], ids=["alone", "after a higher one"])
+def test_a_lone_bad_batch_far_above_everything_before_is_a_spike_in_any_noise(height: float, earlier: int | None) -> None:
+    """Per-batch noise spanning 100x (a well-fitted small batch), one broken batch at ``height`` x the first loss;
+    an earlier broken batch, higher still, counts only as high as the bar it cleared (twice the highest point
+    before it), so it does not hide the second one."""
     rng = np.random.default_rng(4)
     steps = np.arange(1000)
     values = (0.01 + 2.3 * np.exp(-steps / 30)) * np.exp(1.2 * rng.normal(size=len(steps)))
     values[:10] = np.minimum(values[:10], 2.5)
-    values[500] = 30 * values[:10].max()
+    values[500] = height * values[:10].max()
+    if earlier is not None:
+        values[earlier] = 3 * values[500]
     spikes = spike_detect(CurvePair(Curve(steps, values))).findings
-    assert any(f.start_step <= 500 <= (f.end_step or 500) for f in spikes), [(f.start_step, f.summary) for f in spikes]
+    assert any(f.evidence["peak_step"] == 500 for f in spikes), [(f.start_step, f.summary) for f in spikes]
 
 
 def test_a_burst_of_the_logged_learning_rate_brings_out_a_spike_hidden_in_batch_noise() -> None:

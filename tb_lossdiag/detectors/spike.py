@@ -129,8 +129,10 @@ def detect(
         On such curves, a point this many times above every earlier point
         (after the first few) is an event whatever the noise: once a loss
         has come down, no batch reaches twice the untrained model's loss.
-        On the library's tune split the highest such ratio on a curve with
-        no spike or divergence was 1.08, and bad batches reached 90-160x.
+        Such a point counts for the later ones only as high as the bar it
+        cleared, so one bad batch does not hide the next. On the library's
+        tune split the highest such ratio on a curve with no spike or
+        divergence was 1.08, and bad batches reached 90-160x.
         The first points of a training loss (of any length), too few for a
         local level, are held to the same rule against its first value (the
         untrained model's loss): a learning rate too high for the first
@@ -233,16 +235,30 @@ def _gaussian(
 
 
 def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
-    """Points (from ``judged`` on) more than ``factor`` times above every point before them."""
+    """Points (from ``judged`` on) more than ``factor`` times above every point before them.
+
+    Such a point counts for the later ones only as high as the bar it
+    cleared: one bad batch does not hide the next one, however high it went
+    (and since each counts at twice the bar before it, a curve has at most
+    as many as the times its range doubles).
+    """
     n = len(log)
     out = np.zeros(n, dtype=bool)
     highest, margin = -np.inf, np.log(factor)
     for start in range(0, n, PIECE_POINTS):
         x = log.x(start, min(start + PIECE_POINTS, n))  # values only: no levels needed
-        before = np.maximum.accumulate(np.concatenate([[highest], x[:-1]]))  # the highest point before each
-        out[start : start + len(x)] = x > before + margin
-        highest = max(highest, float(x.max()))
-    out[:judged] = False
+        at = 0  # the points from here on are judged against ``highest``, what counts of the points before them
+        while at < len(x):
+            before = np.maximum.accumulate(np.concatenate([[highest], x[at:-1]]))  # the highest point before each
+            above = x[at:] > before + margin
+            above[: max(judged - start - at, 0)] = False
+            if not above.any():
+                highest = max(highest, float(x[at:].max()))
+                break
+            first = int(np.argmax(above))
+            out[start + at + first] = True
+            highest = before[first] + margin  # it counts as high as the bar it cleared
+            at += first + 1
     return out
 
 
