@@ -591,8 +591,8 @@ def test_an_accelerating_overfitting_rise_is_no_level_shift_beside_it() -> None:
 def test_jumps_after_the_loss_last_stood_near_its_best_are_the_run_up_to_its_nan() -> None:
     """A Keras run whose learning rate grows every epoch: training drifts up from epoch 16 and never returns to
     its best before turning NaN at epoch 24; the validation loss jumps 1.8x at epoch 16 and recovers. The jump is
-    the instability that ends in the NaN, not a spike of its own. A spike while the loss was still at its best
-    stays one."""
+    the instability that ends in the NaN, not a spike of its own. A spike while training was still at its best
+    stays one, also on a validation loss that had left its best by overfitting."""
     steps = np.arange(28)
     train = np.array([1.048, 0.677, 0.575, 0.533, 0.508, 0.496, 0.482, 0.473, 0.474, 0.488, 0.479, 0.495, 0.444,
                       0.479, 0.479, 0.488, 0.536, 0.629, 0.604, 0.567, 0.551, 0.614, 1.016, 2.850] + [np.nan] * 4)
@@ -611,6 +611,9 @@ def test_jumps_after_the_loss_last_stood_near_its_best_are_the_run_up_to_its_nan
     calm_train = np.where(np.arange(28) < 16, train, train[14])
     calm[6], calm[24:], calm_train[24:] = 0.70, np.nan, np.nan  # a spike at epoch 6, while still near the best
     assert kept(calm_train, calm) == [("divergence", "train"), ("divergence", "validation"), ("spike", "validation")]
+    overfit = np.concatenate([val[:8], np.linspace(0.40, 0.60, 16), [np.nan] * 4])  # validation leaves its best...
+    overfit[14] = 1.2  # ...by overfitting, not instability: its spike at epoch 14 stays one
+    assert ("spike", "validation") in kept(calm_train, overfit)
 
 
 @pytest.mark.parametrize("seed", SEEDS)

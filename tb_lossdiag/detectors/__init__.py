@@ -46,7 +46,7 @@ def redundant(finding: Finding, others: list[Finding]) -> bool:
 
 def _diverging_from(finding: Finding) -> int:
     """Where a divergence began: its best point for an explosion (the run only got worse from there), the last
-    point near its best for a loss that turned NaN/Inf (what followed was the run-up)."""
+    point near its best for a training loss that turned NaN/Inf (what followed was the run-up)."""
     for key in ("best_step", "stable_until_step"):
         if finding.evidence.get(key) is not None:
             return finding.evidence[key]
@@ -67,8 +67,8 @@ def _part_of_overfitting(jump: Finding, overfitting: Finding) -> bool:
 
 #: A finding of the key kind explains a spike on the same curve when the function says the jump is its own
 #: doing: jumps that last into a divergence (from the best point an explosion rose from, or the last point near
-#: its best before a loss turned NaN/Inf) or rose from the curve's first value; a validation jump that never
-#: comes back down after the overfitting onset.
+#: its best before a training loss turned NaN/Inf) or rose from the curve's first value; a validation jump that
+#: never comes back down after the overfitting onset.
 ABSORBS_JUMPS: dict[str, Callable[[Finding, Finding], bool]] = {
     divergence.KIND: _part_of_divergence,
     overfitting.KIND: _part_of_overfitting,

@@ -8,8 +8,8 @@ rises to ``factor`` times its best and stays there to the end, either above
 where it started or back at about its starting level (a network that blew
 up and died at the chance level). When a training loss exploded before it
 became NaN/Inf, the divergence starts at the explosion, not at the NaN; a
-loss that turned NaN/Inf without exploding first says where it was last
-near its best (what followed was the run-up).
+training loss that turned NaN/Inf without exploding first says where it was
+last near its best (what followed was the run-up).
 """
 
 from __future__ import annotations
@@ -29,8 +29,8 @@ CONFIDENCE = ((1.0, 0.7), (3.0, 0.9), (10.0, 0.99))
 SUSTAINED_SHARE = 0.8
 #: Points whose median is the starting level (the untrained model's loss).
 START_POINTS = 3
-#: A loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best (10 %):
-#: what happened after that (the loss drifting up, jumps) is the divergence's run-up.
+#: A training loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best
+#: (10 %): what happened after that (the loss drifting up, jumps on either curve) is the divergence's run-up.
 NEAR_BEST = 1.1
 #: Share of the run whose spread says whether the loss froze at the end...
 FROZEN_SHARE = 0.2
@@ -55,7 +55,9 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
     value = curve.values[first]
     text = "nan" if np.isnan(value) else ("inf" if value > 0 else "-inf")
     finite_before = curve.values[:first]
-    stable_until = _stable_until(curve)
+    # Judged on the training loss only (the optimiser's own objective): a validation loss leaves its best by
+    # overfitting too, which is no run-up to anything.
+    stable_until = _stable_until(curve) if series == "train" else None
     summary = f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}"
     if stable_until is not None and stable_until < int(curve.steps[first - 1]):
         summary += f"; it had last been within {NEAR_BEST - 1:.0%} of its best at step {stable_until}"
