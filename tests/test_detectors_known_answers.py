@@ -625,3 +625,18 @@ def test_a_bad_batch_that_sets_the_loss_back_for_long_is_a_spike_not_a_stall(see
     assert detect(BY_KIND["plateau"], pair).findings == []
     every = [f for d in DETECTORS for f in detect(d, pair).findings]
     assert [(f.kind, f.start_step) for f in every if not redundant(f, every)] == [("spike", 150)]
+
+
+def test_a_few_more_wrong_samples_of_a_small_validation_set_are_no_spike() -> None:
+    """Validation accuracy of a Keras run on iris, 45 samples, 20 epochs: 6 wrong, then 8 and 9 at epochs 10 and
+    11, and 6 again. Three samples are 7 points of error (+50 %), and well within the binomial noise of 45
+    samples at that level (7.6 points, 1.3 sigmas); half the set wrong at once is a spike."""
+    steps = np.arange(20)
+    wrong = np.array([10, 10, 10, 9, 8, 7, 7, 6, 6, 5, 8, 9, 6, 6, 7, 5, 5, 6, 5, 3], dtype=np.float64)
+
+    def spikes(wrong: np.ndarray) -> list:
+        return spike_detect(CurvePair(None, Curve(steps, wrong / 45), quantity="error (1 - accuracy)")).findings
+
+    assert spikes(wrong) == [], [f.summary for f in spikes(wrong)]
+    wrong[12] = 22.0
+    assert [f.start_step for f in spikes(wrong)] == [12], [f.summary for f in spikes(wrong)]

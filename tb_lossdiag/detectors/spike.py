@@ -159,7 +159,11 @@ def detect(
     min_error_jump : float, default 0.02
         On an error rate (a flipped accuracy), a jump must also reach this
         far above its local level in absolute terms (2 percentage points):
-        from 2 to 3 wrong of 54 validation samples is +50 %, and one sample.
+        from 2 to 3 wrong of 54 validation samples is +50 %, and one sample;
+        and, where the values show how many samples N the rate was measured
+        on (all whole multiples of 1/N), ``z`` binomial sigmas of N samples
+        at that level: 3 more wrong of 45 at 13 % error is 7 points, and 1.3
+        sigmas.
     """
     report = Report()
     bursts = _lr_bursts(pair.learning_rate, lr_burst, lr_reach)
@@ -205,7 +209,8 @@ def detect(
             sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, record_factor))
         if pair.is_error_rate:
-            events = [e for e in events if e.evidence["peak_value"] - e.evidence["local_level"] >= min_error_jump]
+            samples = _sample_count(finite.values)
+            events = [e for e in events if _jump_counts(e, min_error_jump, samples, z)]
         if suspects.size:
             events = [_with_lr_burst(e, bursts, suspects, finite.steps) for e in events]
         if len(events) > MAX_CONFIDENT_EVENTS:
@@ -232,6 +237,37 @@ def _gaussian(
     downward = -score[score < 0]
     tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
     return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
+
+
+#: An error rate's values are counts of N samples when each is within this many samples of a whole count.
+WHOLE_SAMPLES = 0.01
+
+
+def _sample_count(values: np.ndarray) -> int | None:
+    """N, when every value of a rate is a whole number of 1/N (its smallest step between distinct values), else None.
+
+    A validation accuracy over 45 samples moves in steps of 1/45; where the
+    steps cannot be pinned down (one distinct value, or counts that are not
+    whole), None.
+    """
+    distinct = np.unique(np.round(values[np.isfinite(values)].astype(np.float64), 6))
+    steps = np.diff(distinct)
+    steps = steps[steps > 0]
+    if not steps.size:
+        return None
+    n = int(round(1.0 / float(steps.min())))
+    counts = distinct * n
+    return n if n >= 2 and bool(np.all(np.abs(counts - np.round(counts)) <= WHOLE_SAMPLES)) else None
+
+
+def _jump_counts(event: Finding, min_jump: float, samples: int | None, z: float) -> bool:
+    """Whether an error rate's jump reaches ``min_jump`` above its local level, and ``z`` binomial sigmas of
+    ``samples`` there (when known)."""
+    level, jump = event.evidence["local_level"], event.evidence["peak_value"] - event.evidence["local_level"]
+    if samples is None:
+        return jump >= min_jump
+    p = min(max(level, 0.5 / samples), 1.0 - 0.5 / samples)
+    return jump >= max(min_jump, z * float(np.sqrt(p * (1.0 - p) / samples)))
 
 
 def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
