@@ -54,9 +54,9 @@ def _diverging_from(finding: Finding) -> int:
 
 
 def _part_of_divergence(jump: Finding, divergence: Finding) -> bool:
-    """Whether a spike is the divergence's own doing: it lasts into it, or it rose from the curve's first value
+    """Whether a spike is the divergence's own doing: it lasts into it, or it rose from the curve's starting level
     (a learning rate too high from the first steps, the same cause)."""
-    return _reaches(jump, _diverging_from(divergence)) or jump.evidence.get("measured_from") == "first value"
+    return _reaches(jump, _diverging_from(divergence)) or jump.evidence.get("measured_from") == "starting level"
 
 
 def _part_of_overfitting(jump: Finding, overfitting: Finding) -> bool:
@@ -67,7 +67,7 @@ def _part_of_overfitting(jump: Finding, overfitting: Finding) -> bool:
 
 #: A finding of the key kind explains a spike on the same curve when the function says the jump is its own
 #: doing: jumps that last into a divergence (from the best point an explosion rose from, or the last point near
-#: its best before a training loss turned NaN/Inf) or rose from the curve's first value; a validation jump that
+#: its best before a training loss turned NaN/Inf) or rose from the curve's starting level; a validation jump that
 #: never comes back down after the overfitting onset.
 ABSORBS_JUMPS: dict[str, Callable[[Finding, Finding], bool]] = {
     divergence.KIND: _part_of_divergence,

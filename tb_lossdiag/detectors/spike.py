@@ -134,11 +134,11 @@ def detect(
         tune split the highest such ratio on a curve with no spike or
         divergence was 1.08, and bad batches reached 90-160x.
         The first points of a training loss (of any length), too few for a
-        local level, are held to the same rule against its first value (the
-        untrained model's loss): a learning rate too high for the first
-        steps throws the loss up at once. On tune, training curves with
-        neither a spike nor a divergence reached at most 1.3x their first
-        value there.
+        local level, are held to the same rule against its starting level
+        (the untrained model's loss: :func:`_start_level`): a learning rate
+        too high for the first steps throws the loss up at once. On tune,
+        training curves with neither a spike nor a divergence reached at
+        most 1.3x their first value there.
     lr_burst : float, default 3.0
         On such curves, where a learning rate is logged, a burst of it (a
         rise by this factor from one logged value to the next, back under
@@ -298,16 +298,34 @@ def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
     return out
 
 
-def _above_start(log: LogCurve, judged: int, factor: float) -> np.ndarray:
-    """Indices of the points before ``judged`` more than ``factor`` times the first value.
+#: The first values of a training loss whose median may stand for the untrained model's loss...
+START_POINTS = 3
+#: ...above its first value by at most the point-to-point noise of this many first values.
+START_NOISE_POINTS = 100
 
-    Meant for a training loss, whose first value is the untrained model's; a validation curve or an error
+
+def _start_level(log: LogCurve) -> float:
+    """The untrained model's loss, on the curve's scale: its first value, raised toward the median of the first
+    :data:`START_POINTS` by at most the noise of its first :data:`START_NOISE_POINTS`.
+
+    One batch of 4 may be a lucky one, well under the untrained loss; a loss thrown up by its second step
+    is not where it started either, and a smooth curve has no noise to allow for.
+    """
+    first = float(log.x(0, 1)[0])
+    allowance = noise_sigma(log.x(0, START_NOISE_POINTS))
+    return float(np.clip(np.median(log.x(0, START_POINTS)), first, first + allowance))
+
+
+def _above_start(log: LogCurve, judged: int, factor: float) -> np.ndarray:
+    """Indices of the points before ``judged`` more than ``factor`` times the starting level (:func:`_start_level`).
+
+    Meant for a training loss, whose first values are the untrained model's; a validation curve or an error
     rate is first measured after training began, and may rise fast from there (overfitting).
     """
     if not log.is_log or judged < 2:
         return np.empty(0, dtype=np.intp)
     x = log.x(0, judged)
-    return 1 + np.flatnonzero(x[1:] > x[0] + np.log(factor))
+    return 1 + np.flatnonzero(x[1:] > _start_level(log) + np.log(factor))
 
 
 def _high(x: np.ndarray, level: np.ndarray, is_log: bool, min_height: float) -> np.ndarray:
@@ -503,7 +521,7 @@ def _events(
     """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any.
 
     ``from_start`` is (indices, factor): an event whose first point is one of those indices is measured from the
-    curve's first value, not its local level, and has recovered once back under that factor times it.
+    curve's starting level, not its local level, and has recovered once back under that factor times it.
     """
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
@@ -523,10 +541,10 @@ def _finding(
     group: np.ndarray,
     start_factor: float | None,
 ) -> Finding:
-    """One event; with ``start_factor``, measured from the first value and recovered under that factor times it."""
+    """One event; with ``start_factor``, measured from the starting level and recovered under that factor times it."""
     first, is_log, from_start = int(group[0]), log.is_log, start_factor is not None
     x, level = log.level(first, int(group[-1]) + 1)
-    base = log.x(0, 1)[0] if from_start else level[0]
+    base = _start_level(log) if from_start else level[0]
     peak = first + int(np.argmax(x - base))
     h = x[peak - first] - base
     end = log.first_at_most(peak + 1, base + (min(h / 2, np.log(start_factor)) if from_start else h / 2))
@@ -535,7 +553,7 @@ def _finding(
     base_value = float(np.exp(base)) if is_log else float(base)
     peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])
     shift = "spike" if recovered else "level shift"
-    reference = "first value" if from_start else "local level"
+    reference = "starting level" if from_start else "local level"
     size = f"to {ratio:.1f}x its {reference}" if ratio else f"{h:.3g} above its {reference}"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
     severity = severity_for(ratio or 0.0, SEVERITY)
