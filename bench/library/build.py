@@ -155,10 +155,17 @@ def summary(kept: dict, dropped: list, relabelled: list) -> str:
     return "\n".join(lines)
 
 
-def build(outdir: str, jobs: int = 2, only: str | None = None, report: Callable[[str], None] = print) -> dict:
-    """Train the missing runs of the catalogue (those matching ``only``) under ``outdir`` and write
-    ``labels.json`` for every trained run of the catalogue; return it."""
-    configs = catalogue()
+def build(
+    outdir: str,
+    jobs: int = 2,
+    only: str | None = None,
+    report: Callable[[str], None] = print,
+    fresh_draw: int | None = None,
+) -> dict:
+    """Train the missing runs of the catalogue (those matching ``only``; a fresh draw of it with ``fresh_draw``,
+    see :func:`~.scenarios.catalogue`) under ``outdir`` and write ``labels.json`` for every trained run of it;
+    return it."""
+    configs = catalogue(fresh_draw)
     wanted = select(configs, only)
     os.makedirs(outdir, exist_ok=True)
     started = time.perf_counter()

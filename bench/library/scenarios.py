@@ -394,19 +394,28 @@ FAMILIES = (
 SECOND_DRAW = 1000
 
 
-def second_draw(configs: list[Config], offset: int = SECOND_DRAW) -> Iterator[Config]:
-    """``configs`` again with ``offset`` added to their seeds, the tune-split ones only."""
+def redrawn(configs: list[Config], offset: int) -> Iterator[Config]:
+    """``configs`` again with ``offset`` added to their seeds and run names (other initial weights, batches and
+    splits)."""
     for config in configs:
         seed = config.seed + offset
-        if split_of(config.dataset, seed) == "tune":
-            name = re.sub(rf"(_s|version_){config.seed}$", rf"\g<1>{seed}", config.name)
-            yield replace(config, seed=seed, name=name)
+        name = re.sub(rf"(_s|version_){config.seed}$", rf"\g<1>{seed}", config.name)
+        yield replace(config, seed=seed, name=name)
 
 
-def catalogue() -> list[Config]:
-    """Every config of the library (the families, then their second draw), names unique."""
+def second_draw(configs: list[Config], offset: int = SECOND_DRAW) -> Iterator[Config]:
+    """``configs`` again with ``offset`` added to their seeds, the tune-split ones only."""
+    return (c for c in redrawn(configs, offset) if split_of(c.dataset, c.seed) == "tune")
+
+
+def catalogue(fresh_draw: int | None = None) -> list[Config]:
+    """Every config of the library (the families, then their second draw), names unique.
+
+    With ``fresh_draw``, the families alone with that added to every seed, in both splits: runs of the same
+    kinds that no parameter was chosen on, to see whether what was tuned on the library holds beyond it.
+    """
     first = list(itertools.chain.from_iterable(family() for family in FAMILIES))
-    configs = first + list(second_draw(first))
+    configs = list(redrawn(first, fresh_draw)) if fresh_draw else first + list(second_draw(first))
     names = [c.name for c in configs]
     duplicates = {n for n in names if names.count(n) > 1}
     if duplicates:
