@@ -321,6 +321,33 @@ def noise_sigma(x: np.ndarray) -> float:
         return float(MAD_TO_SIGMA * median(np.abs(d2 - median(d2))) / np.sqrt(6.0))
 
 
+#: A rate's values are counts of N samples when each is within this many samples of a whole count.
+WHOLE_SAMPLES = 0.01
+
+
+def sample_count(values: np.ndarray) -> int | None:
+    """N, when every value of a rate is a whole number of 1/N (its smallest step between distinct values), else None.
+
+    A validation accuracy over 45 samples moves in steps of 1/45; where the
+    steps cannot be pinned down (one distinct value, or counts that are not
+    whole), None.
+    """
+    distinct = np.unique(np.round(values[np.isfinite(values)].astype(np.float64), 6))
+    steps = np.diff(distinct)
+    steps = steps[steps > 0]
+    if not steps.size:
+        return None
+    n = int(round(1.0 / float(steps.min())))
+    counts = distinct * n
+    return n if n >= 2 and bool(np.all(np.abs(counts - np.round(counts)) <= WHOLE_SAMPLES)) else None
+
+
+def binomial_sigma(rate: float, n: int) -> float:
+    """The standard deviation of a rate measured on ``n`` samples at ``rate`` (kept half a sample from 0 and 1)."""
+    p = min(max(rate, 0.5 / n), 1.0 - 0.5 / n)
+    return float(np.sqrt(p * (1.0 - p) / n))
+
+
 def smoothing_window(n: int, fraction: float = 0.1, minimum: int = 3) -> int:
     """An odd window covering about ``fraction`` of ``n`` points."""
     w = max(minimum, int(round(n * fraction)))

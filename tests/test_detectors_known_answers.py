@@ -355,6 +355,18 @@ def test_a_stall_left_by_half_a_point_of_error_is_no_plateau(quantity: str, plat
     assert bool(findings) == plateau_expected, findings
 
 
+@pytest.mark.parametrize(("wrong_after", "plateau_expected"), [(36, False), (15, True)])
+def test_a_stall_of_an_error_rate_is_left_by_more_than_its_binomial_noise(wrong_after: int, plateau_expected: bool) -> None:
+    """Validation accuracy on 300 samples: 45 wrong (15 %) for most of the run after a fall, then 36 wrong, 3
+    points and 1.5 binomial sigmas lower (what a healthy hinge-loss run on moons logged), or 15 wrong."""
+    steps = np.arange(0, 1000, 25)
+    wrong = np.where(steps < 150, 120 - 75 * steps / 150, 45.0)
+    wrong = np.where(steps > 650, 45 - (45 - wrong_after) * np.minimum(steps - 650, 300) / 300, wrong)
+    curve = Curve(steps, np.round(wrong) / 300)
+    findings = plateau_detect(CurvePair(None, curve, quantity="error (1 - accuracy)")).findings
+    assert bool(findings) == plateau_expected, [f.summary for f in findings]
+
+
 def test_an_explosion_after_a_recovered_burst_is_divergence_from_the_explosion() -> None:
     """A burst at step 320 that recovers, then a loss that climbs 300x to the end: divergence from ~500."""
     steps = np.arange(0, 1000, 5)

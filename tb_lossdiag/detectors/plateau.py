@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import median, noise_sigma, quantiles, values_at
+from ..robust import binomial_sigma, median, noise_sigma, quantiles, sample_count, values_at
 from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
@@ -28,6 +28,9 @@ STUCK_ERROR = 0.5
 #: Validation points after a learning-rate cut that make validation the cut's evidence, and points before
 #: it that let validation show for itself whether it was still falling.
 MIN_POINTS_AFTER_CUT = MIN_POINTS_BEFORE_CUT = 3
+#: A fall is real beyond this many sigmas of the curve's noise (point-to-point, or binomial for an error rate
+#: whose sample count its values show).
+NOISE_SIGMAS = 3.0
 #: Severity of an escaped plateau by its share of the run; one never left is high.
 SEVERITY = ((0.25, "medium"), (0.4, "high"))
 
@@ -106,7 +109,10 @@ def detect(
     min_error_escape : float, default 0.02
         On an error rate (a flipped accuracy), the escape must also be at
         least this much in absolute terms (2 percentage points): a fall from
-        2.4 % to 1.9 % error is a few validation samples, not a break-out.
+        2.4 % to 1.9 % error is a few validation samples, not a break-out;
+        and, where its values show the sample count N, three binomial sigmas
+        of N at the plateau's level (3 fewer wrong of 45 at 13 % error is 6.7
+        points, and 1.3 sigmas).
     min_plateau_points : int, default 5
         An escaped plateau spans at least this many logged points: three
         evaluations in a row that agree, on a curve evaluated 18 times, are
@@ -130,6 +136,7 @@ def detect(
     first_judged = int(np.searchsorted(curve.steps, curve.steps[0] + w))
     drop_needed = _escape_drop(curve, min_escape)
     low, high = quantiles(curve.values, [0.05, 0.95])
+    samples = sample_count(curve.values) if pair.is_error_rate else None
     for lo, hi in _runs(mask):
         # A flat point vouches for the window behind it.
         start = 0 if lo <= first_judged else int(np.searchsorted(curve.steps, curve.steps[lo] - w))
@@ -143,7 +150,7 @@ def detect(
         escaped = (
             later.size > 0
             and level - float(later.min()) > drop_needed
-            and np.exp(level) - np.exp(later.min()) > max(min_escape * (high - low), min_error_escape if pair.is_error_rate else 0.0)
+            and np.exp(level) - np.exp(later.min()) > max(min_escape * (high - low), _error_fall(pair, level, samples, min_error_escape))
         )
         whole_run = start == 0 and hi == len(x) - 1
         if escaped:
@@ -170,7 +177,7 @@ def detect(
         if len(judged) > 1 and (curve.steps < cut[0]).sum() >= MIN_POINTS_BEFORE_CUT:
             judged = judged[-1:]
         paces = [_pace_before(c.steps, sm, cut[0], w) for _, c, _, sm, _ in judged]
-        bars = [max(flat_tolerance, 3.0 * noise_sigma(lx[c.steps < cut[0]])) for _, c, lx, _, _ in judged]
+        bars = [max(flat_tolerance, NOISE_SIGMAS * noise_sigma(lx[c.steps < cut[0]])) for _, c, lx, _, _ in judged]
         fall_before = max((pace for pace, bar in zip(paces, bars) if pace >= bar), default=0.0)
         after = smooth[int(np.searchsorted(curve.steps, cut[0])) :]
         stopped = bool(
@@ -185,9 +192,17 @@ def detect(
     return report
 
 
+def _error_fall(pair: CurvePair, level: float, samples: int | None, min_error_escape: float) -> float:
+    """The fall of an error rate (from ``level``, on the log scale) that counts as a break-out: ``min_error_escape``,
+    and :data:`NOISE_SIGMAS` binomial sigmas of its ``samples`` where known; 0 for any other curve."""
+    if not pair.is_error_rate:
+        return 0.0
+    return max(min_error_escape, 0.0 if samples is None else NOISE_SIGMAS * binomial_sigma(float(np.exp(level)), samples))
+
+
 def _escape_drop(curve: Curve, min_escape: float) -> float:
     """The fall in log-loss that counts as real on this (positive) curve: ``min_escape`` and three noise sigmas."""
-    return max(-np.log1p(-min_escape), 3.0 * curve.noise)
+    return max(-np.log1p(-min_escape), NOISE_SIGMAS * curve.noise)
 
 
 def _learning_rate_cut(lr: Curve | None, factor: float) -> tuple[int, float, float] | None:

@@ -20,6 +20,7 @@ from ..pieces import PIECE_POINTS, LogCurve
 from ..robust import (
     MAD_TO_SIGMA,
     MAX_ZERO_SHARE,
+    binomial_sigma,
     block_medians,
     gaussian_extreme,
     median,
@@ -30,6 +31,7 @@ from ..robust import (
     ranks_read,
     rolling_median,
     running_min,
+    sample_count,
     trailing_mad,
 )
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
@@ -209,7 +211,7 @@ def detect(
             sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, record_factor))
         if pair.is_error_rate:
-            samples = _sample_count(finite.values)
+            samples = sample_count(finite.values)
             events = [e for e in events if _jump_counts(e, min_error_jump, samples, z)]
         if suspects.size:
             events = [_with_lr_burst(e, bursts, suspects, finite.steps) for e in events]
@@ -239,35 +241,11 @@ def _gaussian(
     return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
 
 
-#: An error rate's values are counts of N samples when each is within this many samples of a whole count.
-WHOLE_SAMPLES = 0.01
-
-
-def _sample_count(values: np.ndarray) -> int | None:
-    """N, when every value of a rate is a whole number of 1/N (its smallest step between distinct values), else None.
-
-    A validation accuracy over 45 samples moves in steps of 1/45; where the
-    steps cannot be pinned down (one distinct value, or counts that are not
-    whole), None.
-    """
-    distinct = np.unique(np.round(values[np.isfinite(values)].astype(np.float64), 6))
-    steps = np.diff(distinct)
-    steps = steps[steps > 0]
-    if not steps.size:
-        return None
-    n = int(round(1.0 / float(steps.min())))
-    counts = distinct * n
-    return n if n >= 2 and bool(np.all(np.abs(counts - np.round(counts)) <= WHOLE_SAMPLES)) else None
-
-
 def _jump_counts(event: Finding, min_jump: float, samples: int | None, z: float) -> bool:
     """Whether an error rate's jump reaches ``min_jump`` above its local level, and ``z`` binomial sigmas of
     ``samples`` there (when known)."""
     level, jump = event.evidence["local_level"], event.evidence["peak_value"] - event.evidence["local_level"]
-    if samples is None:
-        return jump >= min_jump
-    p = min(max(level, 0.5 / samples), 1.0 - 0.5 / samples)
-    return jump >= max(min_jump, z * float(np.sqrt(p * (1.0 - p) / samples)))
+    return jump >= max(min_jump, 0.0 if samples is None else z * binomial_sigma(level, samples))
 
 
 def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
