@@ -348,6 +348,12 @@ def binomial_sigma(rate: float, n: int) -> float:
     return float(np.sqrt(p * (1.0 - p) / n))
 
 
+def rate_change_needed(rate: float, n: int | None, minimum: float, sigmas: float) -> float:
+    """How far a rate (an error rate) at ``rate`` must move to have moved: ``minimum`` (in absolute terms), and
+    ``sigmas`` binomial sigmas of its ``n`` samples where that is known (:func:`sample_count`)."""
+    return max(minimum, 0.0 if n is None else sigmas * binomial_sigma(rate, n))
+
+
 def smoothing_window(n: int, fraction: float = 0.1, minimum: int = 3) -> int:
     """An odd window covering about ``fraction`` of ``n`` points."""
     w = max(minimum, int(round(n * fraction)))

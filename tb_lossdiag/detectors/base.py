@@ -40,6 +40,8 @@ def severity_for(measure: float, cuts: SeverityCuts) -> str:
     """The severity of the highest cut-off ``measure`` reaches ("low" below them all)."""
     reached = [name for lowest, name in cuts if measure >= lowest]
     return reached[-1] if reached else "low"
+#: The first values of a training loss whose median stands for the untrained model's loss (its starting level).
+START_POINTS = 3
 #: Sort key of a severity: most severe first (unknown last).
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 

@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
-from .base import Curve, CurvePair, Finding, Report, confidence_for
+from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for
 
 KIND = "divergence"
 
@@ -27,8 +27,6 @@ KIND = "divergence"
 CONFIDENCE = ((1.0, 0.7), (3.0, 0.9), (10.0, 0.99))
 #: Share of the points from an explosion's onset to the end that must stay above its bar.
 SUSTAINED_SHARE = 0.8
-#: Points whose median is the starting level (the untrained model's loss).
-START_POINTS = 3
 #: A training loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best
 #: (10 %): what happened after that (the loss drifting up, jumps on either curve) is the divergence's run-up.
 NEAR_BEST = 1.1

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..robust import binomial_sigma, median, noise_sigma, quantiles, sample_count, values_at
+from ..robust import median, noise_sigma, quantiles, rate_change_needed, sample_count, values_at
 from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
@@ -147,10 +147,13 @@ def detect(
         if smooth[start : hi + 1].max() > level + np.log(max_setback):
             continue  # thrown up and back (a bad batch's aftermath): a setback, not a stall
         later = smooth[hi + 1 :]
+        error_fall = 0.0
+        if pair.is_error_rate:
+            error_fall = rate_change_needed(float(np.exp(level)), samples, min_error_escape, NOISE_SIGMAS)
         escaped = (
             later.size > 0
             and level - float(later.min()) > drop_needed
-            and np.exp(level) - np.exp(later.min()) > max(min_escape * (high - low), _error_fall(pair, level, samples, min_error_escape))
+            and np.exp(level) - np.exp(later.min()) > max(min_escape * (high - low), error_fall)
         )
         whole_run = start == 0 and hi == len(x) - 1
         if escaped:
@@ -190,14 +193,6 @@ def detect(
             level = float(median(x[at:]))
             report.findings.append(_finding(curve, series, pair.quantity, at, len(x) - 1, level, after, False, span, cut))
     return report
-
-
-def _error_fall(pair: CurvePair, level: float, samples: int | None, min_error_escape: float) -> float:
-    """The fall of an error rate (from ``level``, on the log scale) that counts as a break-out: ``min_error_escape``,
-    and :data:`NOISE_SIGMAS` binomial sigmas of its ``samples`` where known; 0 for any other curve."""
-    if not pair.is_error_rate:
-        return 0.0
-    return max(min_error_escape, 0.0 if samples is None else NOISE_SIGMAS * binomial_sigma(float(np.exp(level)), samples))
 
 
 def _escape_drop(curve: Curve, min_escape: float) -> float:

@@ -20,7 +20,6 @@ from ..pieces import PIECE_POINTS, LogCurve
 from ..robust import (
     MAD_TO_SIGMA,
     MAX_ZERO_SHARE,
-    binomial_sigma,
     block_medians,
     gaussian_extreme,
     median,
@@ -30,11 +29,12 @@ from ..robust import (
     quantiles_of_order,
     ranks_read,
     rolling_median,
+    rate_change_needed,
     running_min,
     sample_count,
     trailing_mad,
 )
-from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_for
+from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for, severity_for
 
 KIND = "spike"
 
@@ -242,10 +242,9 @@ def _gaussian(
 
 
 def _jump_counts(event: Finding, min_jump: float, samples: int | None, z: float) -> bool:
-    """Whether an error rate's jump reaches ``min_jump`` above its local level, and ``z`` binomial sigmas of
-    ``samples`` there (when known)."""
+    """Whether an error rate's jump above its local level is one (:func:`~..robust.rate_change_needed`)."""
     level, jump = event.evidence["local_level"], event.evidence["peak_value"] - event.evidence["local_level"]
-    return jump >= max(min_jump, 0.0 if samples is None else z * binomial_sigma(level, samples))
+    return jump >= rate_change_needed(level, samples, min_jump, z)
 
 
 def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
@@ -276,9 +275,7 @@ def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
     return out
 
 
-#: The first values of a training loss whose median may stand for the untrained model's loss...
-START_POINTS = 3
-#: ...above its first value by at most the point-to-point noise of this many first values.
+#: A training loss's starting level stands above its first value by at most the noise of this many first values.
 START_NOISE_POINTS = 100
 
 

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..robust import median, to_log
 from .prepare import main_log_curve
-from .base import Curve, CurvePair, Finding, Report, confidence_for
+from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for
 
 KIND = "underfitting"
 
@@ -28,8 +28,6 @@ REMEDIES = [
     "Check the data pipeline: labels aligned with inputs, inputs normalised, no constant features.",
 ]
 
-#: Points whose median bounds the starting level from below.
-START_POINTS = 3
 #: Share of the run whose median is the end level (or half that share's, if lower: a loss still
 #: falling fast at the end, as after a break-out from a stall, is judged where it got to).
 END_SHARE = 0.2
