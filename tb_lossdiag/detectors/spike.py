@@ -182,8 +182,10 @@ def detect(
         k = window or int(np.clip(len(finite) // 5, 5, 31))
         log = LogCurve(finite.values, k)
         judged = min(k, len(log)) // 2 + 1  # before it, too little history for a local level
-        untrained_first = series == "train" and pair.quantity == "loss"
-        early = _above_start(log, judged, record_factor) if untrained_first else np.empty(0, dtype=np.intp)
+        early, start = np.empty(0, dtype=np.intp), None
+        if series == "train" and pair.quantity == "loss" and log.is_log:  # its first values are the untrained model's
+            start = _start_level(log)
+            early = _above_start(log, judged, record_factor, start)
         suspects = _points_after(finite.steps, bursts[0], lr_reach)
         if len(log) >= calibration_points:
             candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
@@ -209,7 +211,7 @@ def detect(
             outlying &= _high(x, level, log.is_log, min_height)
             outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
-        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, record_factor))
+        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, start, record_factor))
         if pair.is_error_rate:
             samples = sample_count(finite.values)
             events = [e for e in events if _jump_counts(e, min_error_jump, samples, z)]
@@ -291,16 +293,15 @@ def _start_level(log: LogCurve) -> float:
     return float(np.clip(np.median(log.x(0, START_POINTS)), first, first + allowance))
 
 
-def _above_start(log: LogCurve, judged: int, factor: float) -> np.ndarray:
-    """Indices of the points before ``judged`` more than ``factor`` times the starting level (:func:`_start_level`).
+def _above_start(log: LogCurve, judged: int, factor: float, start: float) -> np.ndarray:
+    """Indices of the points before ``judged`` more than ``factor`` times ``start`` (:func:`_start_level`).
 
     Meant for a training loss, whose first values are the untrained model's; a validation curve or an error
     rate is first measured after training began, and may rise fast from there (overfitting).
     """
-    if not log.is_log or judged < 2:
+    if judged < 2:
         return np.empty(0, dtype=np.intp)
-    x = log.x(0, judged)
-    return 1 + np.flatnonzero(x[1:] > _start_level(log) + np.log(factor))
+    return 1 + np.flatnonzero(log.x(1, judged) > start + np.log(factor))
 
 
 def _high(x: np.ndarray, level: np.ndarray, is_log: bool, min_height: float) -> np.ndarray:
@@ -491,20 +492,24 @@ def _events(
     sigma: Callable[[], np.ndarray],
     outlying: np.ndarray,
     merge_gap: int,
-    from_start: tuple[np.ndarray, float],
+    from_start: tuple[np.ndarray, float | None, float],
 ) -> list[Finding]:
     """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any.
 
-    ``from_start`` is (indices, factor): an event whose first point is one of those indices is measured from the
-    curve's starting level, not its local level, and has recovered once back under that factor times it.
+    ``from_start`` is (indices, starting level, factor): an event whose first point is one of those indices is
+    measured from the curve's starting level, not its local level, and has recovered once back under that factor
+    times it.
     """
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
     noise = sigma()
-    starts, factor = from_start
-    return [_finding(curve, series, quantity, log, noise, g, factor if np.isin(g[0], starts) else None) for g in groups]
+    starts, start, factor = from_start
+    return [
+        _finding(curve, series, quantity, log, noise, g, (start, factor) if np.isin(g[0], starts) else None)
+        for g in groups
+    ]
 
 
 def _finding(
@@ -514,15 +519,16 @@ def _finding(
     log: LogCurve,
     sigma: np.ndarray,
     group: np.ndarray,
-    start_factor: float | None,
+    from_start: tuple[float, float] | None,
 ) -> Finding:
-    """One event; with ``start_factor``, measured from the starting level and recovered under that factor times it."""
-    first, is_log, from_start = int(group[0]), log.is_log, start_factor is not None
+    """One event; with ``from_start`` (starting level, factor), measured from that level and recovered once back
+    under that factor times it."""
+    first, is_log = int(group[0]), log.is_log
     x, level = log.level(first, int(group[-1]) + 1)
-    base = _start_level(log) if from_start else level[0]
+    base = from_start[0] if from_start else level[0]
     peak = first + int(np.argmax(x - base))
     h = x[peak - first] - base
-    end = log.first_at_most(peak + 1, base + (min(h / 2, np.log(start_factor)) if from_start else h / 2))
+    end = log.first_at_most(peak + 1, base + (min(h / 2, np.log(from_start[1])) if from_start else h / 2))
     recovered = end is not None
     ratio = float(np.exp(h)) if is_log else None
     base_value = float(np.exp(base)) if is_log else float(base)
