@@ -22,19 +22,24 @@ def _seen(finding_evidence: dict, where: dict) -> dict:
 
 
 def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Finding]:
-    """A validation spike at or before the first validation point after a training spike is that spike.
+    """A validation spike from one training interval before a training spike to the first validation point
+    after it is that spike.
 
-    The training spike stays (it is the cause, seen first); the validation
-    one becomes its ``also_seen`` entry and an extra marker.
+    A training loop logs a batch's loss as computed before that batch's update, and evaluates after it: the
+    validation point logged at the step of a bad update shows it already, the training loss only at its next
+    logged step. The training spike stays (it is the cause); the validation one becomes its ``also_seen``
+    entry and an extra marker.
     """
     if pair.validation is None or len(pair.validation) < 2:
         return findings
-    gap = float(median(np.diff(pair.validation.steps)))
+    after = float(median(np.diff(pair.validation.steps)))
+    train = pair.finest_train
+    before = float(median(np.diff(train.steps))) if train is not None and len(train) > 1 else 0.0
     out: list[Finding] = []
     for f in findings:
         cause = None
         if f.kind == "spike" and f.series == "validation":
-            cause = next((i for i, t in enumerate(out) if _is_train_spike_before(t, f.start_step, gap)), None)
+            cause = next((i for i, t in enumerate(out) if _is_echoed_at(t, f.start_step, before, after)), None)
         if cause is None:
             out.append(f)
             continue
@@ -44,8 +49,9 @@ def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Fi
     return out
 
 
-def _is_train_spike_before(t: Finding, step: int, gap: float) -> bool:
-    return t.kind == "spike" and t.series == "train" and t.start_step <= step <= (t.end_step or t.start_step) + gap
+def _is_echoed_at(t: Finding, step: int, before: float, after: float) -> bool:
+    """Whether ``t`` is a training spike that a validation spike starting at ``step`` may echo."""
+    return t.kind == "spike" and t.series == "train" and t.start_step - before <= step <= (t.end_step or t.start_step) + after
 
 
 def _step_interval(curve: dict) -> float:
@@ -84,8 +90,9 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
             if echoed is None:
                 kept.append(f)
                 continue
-            where = {"curve": curve["metric"], "series": f["series"], "step": f["start_step"]}
-            echoed["evidence"] = _seen(echoed["evidence"], where)
+            # Where the echo was seen itself comes along: a validation spike folded into its training spike.
+            for where in [{"series": f["series"], "step": f["start_step"]}, *f["evidence"].get("also_seen", [])]:
+                echoed["evidence"] = _seen(echoed["evidence"], {"curve": curve["metric"], **where})
         curve["findings"] = kept
         if not kept and curve["status"] == "problems":
             curve["status"] = "healthy"

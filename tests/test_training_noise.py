@@ -133,3 +133,40 @@ def test_keras_update_freq_with_epochs_left_unlogged(tmp_path):
     np.testing.assert_allclose(undone[~first_of_epoch], np.array(window_means)[~first_of_epoch], rtol=1e-3, atol=1e-4)
 
     assert _findings(str(tmp_path)) == []
+
+
+def test_burst_seen_by_validation_first_is_one_finding(tmp_path):
+    """A PyTorch loop logs a batch's loss before its update and evaluates after it: the validation point at
+    the step of a bad update shows it one step before the training loss does, and both are one event."""
+    torch = pytest.importorskip("torch")
+    tb = pytest.importorskip("torch.utils.tensorboard")
+    from sklearn.datasets import load_digits
+
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    x = torch.tensor(load_digits().data / 16.0, dtype=torch.float32)
+    train, val = x[:1300], x[1300:]
+    model = torch.nn.Sequential(torch.nn.Linear(64, 16), torch.nn.ReLU(), torch.nn.Linear(16, 64))
+    opt = torch.optim.Adam(model.parameters(), lr=2e-3)
+    gen = torch.Generator().manual_seed(0)
+    writer = tb.SummaryWriter(str(tmp_path / "autoencoder"))
+    burst, every = 800, 50
+    for step in range(1, 1201):
+        batch = train[torch.randint(0, len(train), (32,), generator=gen)]
+        loss = torch.nn.functional.mse_loss(model(batch), batch)
+        opt.zero_grad()
+        loss.backward()
+        for group in opt.param_groups:
+            group["lr"] = 2e-3 * (50.0 if step in (burst, burst + 1) else 1.0)
+        opt.step()
+        writer.add_scalar("Loss/train", loss.item(), step)
+        if step % every == 0:
+            with torch.no_grad():
+                writer.add_scalar("Loss/val", torch.nn.functional.mse_loss(model(val), val).item(), step)
+    writer.close()
+
+    spikes = [f for f in _findings(str(tmp_path)) if f["kind"] == "spike"]
+    assert len(spikes) == 1, spikes
+    (spike,) = spikes
+    assert spike["series"] == "train" and burst < spike["start_step"] <= burst + 3, spike
+    assert {"series": "validation", "step": burst} in spike["evidence"]["also_seen"], spike
