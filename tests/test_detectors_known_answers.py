@@ -380,6 +380,33 @@ def test_an_explosion_after_a_recovered_burst_is_divergence_from_the_explosion()
     assert 500 <= findings[0].start_step <= 650, findings[0]
 
 
+def test_an_explosion_is_measured_from_the_untrained_loss_not_its_first_steps() -> None:
+    """A byte-level LM whose first value is the untrained ln 256 = 5.55, thrown up 50-90x by steps 1-2 and back
+    near 3.3 by step 4, that explodes from step 300: it ends over 100x above where it started (5.55), and
+    exploded where it rose, not where it passed the thrown-up median of its first three values (274)."""
+    steps = np.arange(900)
+    rng = np.random.default_rng(3)
+    values = 3.3 * np.exp(rng.normal(0, 0.05, len(steps)))
+    values[:4] = [5.58, 273.0, 504.0, 46.7]
+    rising = steps >= 300
+    values[rising] *= np.exp(np.log(300.0) * (steps[rising] - 300) / 600)
+    findings = divergence_detect(CurvePair(Curve(steps, values))).findings
+    assert [f.kind for f in findings] == ["divergence"], findings
+    assert findings[0].evidence["start_value"] == pytest.approx(5.58, rel=0.1), findings[0].evidence
+    assert 300 <= findings[0].start_step <= 500, findings[0]
+
+
+def test_a_stall_at_chance_thrown_up_by_its_first_steps_is_underfitting() -> None:
+    """4 classes: the untrained loss 1.36 (about ln 4), thrown up to 1.6-1.7 by the next steps (a learning
+    rate of 1), then near chance and 20 % below it at the end: it started at chance, and is judged from there."""
+    steps = np.arange(1400)
+    rng = np.random.default_rng(5)
+    train = np.log(4.0) * (1.0 - 0.2 * np.clip((steps - 1100) / 300, 0, None)) * np.exp(rng.normal(0, 0.01, len(steps)))
+    train[:4] = [1.357, 1.609, 1.695, 1.669]
+    underfit = underfitting_detect(CurvePair(Curve(steps, train), Curve(steps, train))).findings
+    assert underfit and underfit[0].evidence["chance_classes"] == 4, underfit
+
+
 def test_a_break_out_from_a_stall_at_chance_is_a_plateau_not_underfitting() -> None:
     """Stuck at ln 10 for 85 % of the run, then falling fast to 1.47 at the end (a deep sigmoid net)."""
     steps = np.arange(0, 1400, 19)

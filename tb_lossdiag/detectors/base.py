@@ -40,10 +40,26 @@ def severity_for(measure: float, cuts: SeverityCuts) -> str:
     """The severity of the highest cut-off ``measure`` reaches ("low" below them all)."""
     reached = [name for lowest, name in cuts if measure >= lowest]
     return reached[-1] if reached else "low"
-#: The first values of a training loss whose median stands for the untrained model's loss (its starting level).
+
+
+#: The first values of a training loss whose median the starting level is drawn toward (:func:`start_level`).
 START_POINTS = 3
+#: The starting level stands above the first value by at most the noise of this many first values.
+START_NOISE_POINTS = 100
 #: Sort key of a severity: most severe first (unknown last).
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
+
+
+def start_level(x: np.ndarray) -> float:
+    """The untrained model's loss, from a curve's first values (``x``, on its own scale; at least one).
+
+    Its first value, raised toward the median of the first :data:`START_POINTS` by at most the
+    point-to-point noise of the first :data:`START_NOISE_POINTS`: one batch of 4 may be a lucky one, well
+    under the untrained loss, while a loss thrown up by its second step (a learning rate too high from the
+    start) is not where it started, and a smooth curve has no noise to allow for.
+    """
+    first = float(x[0])
+    return float(np.clip(np.median(x[:START_POINTS]), first, first + noise_sigma(x[:START_NOISE_POINTS])))
 
 
 #: Most points of a curve's :attr:`Curve.reduced` form (about: bucket medians of whole buckets).

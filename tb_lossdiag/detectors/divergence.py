@@ -19,7 +19,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
-from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for
+from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level
 
 KIND = "divergence"
 
@@ -120,16 +120,16 @@ def _explosion(
     smooth = curve.smooth(0.05)
     # The first points are the untrained model's loss: an explosion in the first few steps must not be
     # smoothed into the starting level.
-    start_level = float(median(x[:START_POINTS]))
+    start = start_level(x)
     best = int(np.argmin(smooth))
-    if start_level < smooth[best]:
-        best, smooth = 0, np.concatenate([[start_level], smooth[1:]])
+    if start < smooth[best]:
+        best, smooth = 0, np.concatenate([[start], smooth[1:]])
     if not smooth[-1] > smooth[best] + min(np.log(factor), np.log(collapse_factor)):
         return None  # not up at the end by either rise: whether the run ended frozen cannot matter
     # A network that died (dead ReLUs, saturated units) freezes its loss at a constant level: a smaller
     # rise above the best is enough when the run ends frozen back near where it started.
     rise = collapse_factor if _frozen_end(x) else factor
-    threshold = max(smooth[best] + np.log(rise), start_level + np.log(back_to_start))
+    threshold = max(smooth[best] + np.log(rise), start + np.log(back_to_start))
     above = smooth > threshold
     above[: best + 1] = False
     if not above.any():
@@ -153,13 +153,13 @@ def _explosion(
         confidence=confidence_for(ratio / rise, CONFIDENCE),
         summary=(
             f"The {series} {quantity} exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
-            f"its best (step {int(curve.steps[best])}), {_against_start(smooth[-1] - start_level)}."
+            f"its best (step {int(curve.steps[best])}), {_against_start(smooth[-1] - start)}."
         ),
         evidence={
             "best_step": int(curve.steps[best]),
             "best_value": float(np.exp(smooth[best])),
             "final_value": float(np.exp(smooth[-1])),
-            "start_value": float(np.exp(start_level)),
+            "start_value": float(np.exp(start)),
             "ratio_to_best": ratio,
         },
         remedies=REMEDIES,

@@ -34,7 +34,7 @@ from ..robust import (
     sample_count,
     trailing_mad,
 )
-from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for, severity_for
+from .base import START_NOISE_POINTS, Curve, CurvePair, Finding, Report, confidence_for, severity_for, start_level
 
 KIND = "spike"
 
@@ -137,7 +137,7 @@ def detect(
         divergence was 1.08, and bad batches reached 90-160x.
         The first points of a training loss (of any length), too few for a
         local level, are held to the same rule against its starting level
-        (the untrained model's loss: :func:`_start_level`): a learning rate
+        (the untrained model's loss: :func:`~.base.start_level`): a learning rate
         too high for the first steps throws the loss up at once. On tune,
         training curves with neither a spike nor a divergence reached at
         most 1.3x their first value there.
@@ -184,7 +184,7 @@ def detect(
         judged = min(k, len(log)) // 2 + 1  # before it, too little history for a local level
         early, start = np.empty(0, dtype=np.intp), None
         if series == "train" and pair.quantity == "loss" and log.is_log:  # its first values are the untrained model's
-            start = _start_level(log)
+            start = start_level(log.x(0, START_NOISE_POINTS))
             early = _above_start(log, judged, record_factor, start)
         suspects = _points_after(finite.steps, bursts[0], lr_reach)
         if len(log) >= calibration_points:
@@ -277,24 +277,8 @@ def _records(log: LogCurve, judged: int, factor: float) -> np.ndarray:
     return out
 
 
-#: A training loss's starting level stands above its first value by at most the noise of this many first values.
-START_NOISE_POINTS = 100
-
-
-def _start_level(log: LogCurve) -> float:
-    """The untrained model's loss, on the curve's scale: its first value, raised toward the median of the first
-    :data:`START_POINTS` by at most the noise of its first :data:`START_NOISE_POINTS`.
-
-    One batch of 4 may be a lucky one, well under the untrained loss; a loss thrown up by its second step
-    is not where it started either, and a smooth curve has no noise to allow for.
-    """
-    first = float(log.x(0, 1)[0])
-    allowance = noise_sigma(log.x(0, START_NOISE_POINTS))
-    return float(np.clip(np.median(log.x(0, START_POINTS)), first, first + allowance))
-
-
 def _above_start(log: LogCurve, judged: int, factor: float, start: float) -> np.ndarray:
-    """Indices of the points before ``judged`` more than ``factor`` times ``start`` (:func:`_start_level`).
+    """Indices of the points before ``judged`` more than ``factor`` times ``start`` (:func:`~.base.start_level`).
 
     Meant for a training loss, whose first values are the untrained model's; a validation curve or an error
     rate is first measured after training began, and may rise fast from there (overfitting).

@@ -2,8 +2,8 @@
 
 A model that underfits makes little relative progress on its own training
 loss and shows no generalisation gap (validation is about as high as
-training). Judged on the whole run: the start level (the first points: the
-untrained model, before any steep first drop) against the end level (median
+training). Judged on the whole run: the starting level (the untrained
+model, before any steep first drop: :func:`~.base.start_level`) against the end level (median
 of the last points, the later ones if the loss was still falling). A classification loss that starts at a chance level
 ``ln C`` (``C`` classes, up to :data:`MAX_CHANCE_CLASSES`) is judged against
 that level instead: a model still within a quarter of chance at the end has
@@ -17,7 +17,7 @@ import numpy as np
 
 from ..robust import median, to_log
 from .prepare import main_log_curve
-from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for
+from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level
 
 KIND = "underfitting"
 
@@ -84,8 +84,7 @@ def detect(
     if prepared is None:
         return report
     series, main, x = prepared
-    # The first logged value, unless the next points say it was a low outlier.
-    start = max(float(x[0]), float(median(x[:START_POINTS])))
+    start = start_level(x)
     end = min(float(median(x[-max(1, int(round(len(x) * share))) :])) for share in (END_SHARE, END_SHARE / 2))
     progress = 1.0 - float(np.exp(end - start))
     best = float(np.min(main.smooth(0.1)))
