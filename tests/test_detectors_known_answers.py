@@ -396,6 +396,37 @@ def test_an_explosion_is_measured_from_the_untrained_loss_not_its_first_steps() 
     assert 300 <= findings[0].start_step <= 500, findings[0]
 
 
+@pytest.mark.parametrize(
+    ("zeros", "before", "diverged"),
+    [
+        (600, lambda steps: 0.3 + np.exp(-steps / 200), True),  # 0.3 -> exactly 0: a NaN logged as 0
+        (600, lambda steps: np.exp(-steps / 40), False),  # came down to 3e-7 of its start: fitted exactly
+        (2, lambda steps: 0.3 + np.exp(-steps / 200), False),  # two zeros: too few to tell
+    ],
+    ids=["from_a_level", "fitted_to_zero", "two_zeros"],
+)
+def test_a_loss_logged_as_zero_to_the_end_is_a_filtered_nan(zeros: int, before, diverged: bool) -> None:
+    """The Hugging Face Trainer logs 0.0 once a whole logging window's loss is NaN/Inf; a loss that fits its
+    data exactly comes down to 0 through tiny values instead."""
+    steps = np.arange(1, 801)
+    values = before(steps)
+    values[-zeros:] = 0.0
+    findings = divergence_detect(CurvePair(Curve(steps, values))).findings
+    assert [f.evidence.get("logged_as_zero") for f in findings] == ([True] if diverged else []), findings
+    if diverged:
+        assert findings[0].start_step == 201 and "exactly 0" in findings[0].summary, findings[0]
+
+
+def test_a_hinge_loss_at_zero_on_most_batches_is_no_divergence() -> None:
+    """Per-batch hinge losses: 0 on some batches long before the end, 0 on all of the last ones."""
+    steps = np.arange(1000)
+    rng = np.random.default_rng(6)
+    values = 0.5 * np.exp(-steps / 150) * rng.exponential(1.0, len(steps))
+    values[rng.random(len(steps)) < np.clip(steps / 800, 0, 1)] = 0.0
+    values[-20:] = 0.0
+    assert divergence_detect(CurvePair(Curve(steps, values))).findings == []
+
+
 def test_a_stall_at_chance_thrown_up_by_its_first_steps_is_underfitting() -> None:
     """4 classes: the untrained loss 1.36 (about ln 4), thrown up to 1.6-1.7 by the next steps (a learning
     rate of 1), then near chance and 20 % below it at the end: it started at chance, and is judged from there."""

@@ -170,3 +170,51 @@ def test_burst_seen_by_validation_first_is_one_finding(tmp_path):
     (spike,) = spikes
     assert spike["series"] == "train" and burst < spike["start_step"] <= burst + 3, spike
     assert {"series": "validation", "step": burst} in spike["evidence"]["also_seen"], spike
+
+
+def test_a_nan_loss_logged_as_zero_by_the_hugging_face_trainer_is_divergence(tmp_path):
+    """The Trainer's default ``logging_nan_inf_filter`` adds, for a NaN/Inf step, the window's running loss over
+    its step count instead; once a whole logging window is NaN that is 0, and ``train/loss`` reads 0.0 to the
+    end while ``train/grad_norm`` reads NaN. The divergence starts at the first 0.0, not nowhere."""
+    torch = pytest.importorskip("torch")
+    tb = pytest.importorskip("torch.utils.tensorboard")
+    from sklearn.datasets import load_diabetes
+
+    torch.manual_seed(0)
+    torch.set_num_threads(1)
+    x, y = load_diabetes(return_X_y=True)
+    x = torch.tensor((x - x.mean(0)) / x.std(0), dtype=torch.float32)
+    y = torch.tensor((y - y.mean()) / y.std(), dtype=torch.float32)[:, None]
+    model = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    gen = torch.Generator().manual_seed(0)
+    writer = tb.SummaryWriter(str(tmp_path / "hf_run"))
+    window, every, first_nan = 0.0, 10, None
+    for step in range(1, 801):
+        for group in opt.param_groups:
+            group["lr"] = 1e-3 * (1.02 ** max(0, step - 300))  # grows until the loss overflows, at about step 570
+        idx = torch.randint(0, 300, (16,), generator=gen)
+        loss = torch.nn.functional.mse_loss(model(x[idx]), y[idx])
+        opt.zero_grad()
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), float("inf"))
+        opt.step()
+        since_logged = (step - 1) % every
+        if torch.isfinite(loss):
+            window += loss.item()
+        else:
+            first_nan = first_nan or step
+            window += window / (1 + since_logged)
+        if step % every == 0:
+            writer.add_scalar("train/loss", window / every, step)
+            writer.add_scalar("train/grad_norm", norm.item(), step)
+            writer.add_scalar("train/learning_rate", opt.param_groups[0]["lr"], step)
+            window = 0.0
+    writer.close()
+    logged = read_logdir(str(tmp_path)).runs["hf_run"]["train/loss"]
+    assert first_nan is not None and np.isfinite(logged.values).all() and logged.values[-1] == 0.0, "must log 0.0 for NaN"
+
+    divergences = [f for f in _findings(str(tmp_path)) if f["kind"] == "divergence"]
+    assert len(divergences) == 1, divergences
+    zero_from = int(logged.steps[np.flatnonzero(logged.values > 0)[-1] + 1])
+    assert divergences[0]["start_step"] <= zero_from and first_nan <= zero_from, (divergences, first_nan, zero_from)

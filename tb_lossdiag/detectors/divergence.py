@@ -1,6 +1,11 @@
 """Divergence: the loss became NaN/Inf, or exploded and stayed far above its best.
 
-A non-finite value on either curve is divergence at its first step. An
+A non-finite value on either curve is divergence at its first step; so is
+a training loss logged as exactly 0 from some step to the end after never
+being 0, from a level far from 0: that is how the Hugging Face Trainer logs
+a loss that turned NaN/Inf (its ``logging_nan_inf_filter``, on by default,
+averages such steps away and leaves 0.0 once a whole logging window is
+NaN). An
 explosion is judged on the training curve only (the optimiser's own
 objective): a validation loss that climbs while training improves is
 overfitting, not divergence. An explosion is a smoothed training loss that
@@ -19,7 +24,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
-from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level
+from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for, start_level
 
 KIND = "divergence"
 
@@ -30,6 +35,12 @@ SUSTAINED_SHARE = 0.8
 #: A training loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best
 #: (10 %): what happened after that (the loss drifting up, jumps on either curve) is the divergence's run-up.
 NEAR_BEST = 1.1
+#: A training loss logged as exactly 0 for at least this many points to the end, never 0 before...
+ZEROED_TAIL_POINTS = 3
+#: ...from a level (the median of its last START_POINTS positive values) at least this share of its starting
+#: level, is a NaN/Inf loss filtered out of the log. A loss that fits exactly (a hinge loss reaching its margin)
+#: comes down to 0 through values far below 1 % of where it started, and is 0 on some batches before.
+ZEROED_FROM_SHARE = 0.01
 #: Share of the run whose spread says whether the loss froze at the end...
 FROZEN_SHARE = 0.2
 #: ...frozen: a robust spread of the log-loss below this (2 %)...
@@ -45,7 +56,21 @@ REMEDIES = [
 ]
 
 
-def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
+def _zeroed_tail(curve: Curve) -> int | None:
+    """Where a loss logged as exactly 0 to the end starts, when that is a NaN/Inf loss filtered out of the log
+    (:data:`ZEROED_TAIL_POINTS`, :data:`ZEROED_FROM_SHARE`); else None."""
+    zero = curve.values == 0
+    first = len(zero) - int(np.argmin(zero[::-1])) if not zero.all() else 0
+    if len(zero) - first < ZEROED_TAIL_POINTS or zero[:first].any() or not np.isfinite(curve.values[:first]).all():
+        return None
+    before = curve.values[:first]
+    if np.any(before < 0) or not len(before):
+        return None
+    x = np.log(before)
+    return first if median(x[-START_POINTS:]) >= start_level(x) + np.log(ZEROED_FROM_SHARE) else None
+
+
+def _nonfinite(curve: Curve, series: str, quantity: str, logged_as_zero: bool = False) -> Finding | None:
     bad = ~np.isfinite(curve.values)
     if not bad.any():
         return None
@@ -57,6 +82,11 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
     # overfitting too, which is no run-up to anything.
     stable_until = _stable_until(curve) if series == "train" else None
     summary = f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}"
+    if logged_as_zero:
+        summary = (
+            f"The {series} {quantity} was logged as exactly 0 from step {int(curve.steps[first])} on: a NaN/Inf loss, "
+            "as the Hugging Face Trainer logs it"
+        )
     if stable_until is not None and stable_until < int(curve.steps[first - 1]):
         summary += f"; it had last been within {NEAR_BEST - 1:.0%} of its best at step {stable_until}"
     return Finding(
@@ -74,6 +104,7 @@ def _nonfinite(curve: Curve, series: str, quantity: str) -> Finding | None:
             "last_finite_value": float(finite_before[-1]) if first else None,
             "last_finite_step": int(curve.steps[first - 1]) if first else None,
             "stable_until_step": stable_until,
+            **({"logged_as_zero": True} if logged_as_zero else {}),
         },
         remedies=REMEDIES,
         markers=[(int(curve.steps[first - 1]), float(finite_before[-1]))] if first else [],
@@ -196,9 +227,12 @@ def detect(
     """
     report = Report()
     train = pair.finest_train
+    zeroed = _zeroed_tail(train) if train is not None and pair.quantity == "loss" else None
+    if zeroed is not None:  # read as the NaN it stands for, by every check below
+        train = Curve(train.steps, np.concatenate([train.values[:zeroed], np.full(len(train) - zeroed, np.nan)]))
     for series, curve in (("train", train), ("validation", pair.validation)):
         if curve is not None and len(curve):
-            found = _nonfinite(curve, series, pair.quantity)
+            found = _nonfinite(curve, series, pair.quantity, series == "train" and zeroed is not None)
             if found:
                 report.findings.append(found)
     if train is None or pair.quantity != "loss":
@@ -223,9 +257,13 @@ def _then_nonfinite(exploded: Finding, nonfinite: Finding) -> Finding:
         exploded,
         end_step=None,
         confidence=1.0,
-        summary=(
-            f"{exploded.summary.rsplit(':', 1)[0]} and became {nonfinite.evidence['first_nonfinite_value'].upper()} "
-            f"at step {nonfinite.start_step}."
-        ),
+        summary=f"{exploded.summary.rsplit(':', 1)[0]} and {_turned(nonfinite)} at step {nonfinite.start_step}.",
         evidence={**exploded.evidence, **nonfinite.evidence},
     )
+
+
+def _turned(nonfinite: Finding) -> str:
+    """What the loss did at a non-finite finding's step, in words."""
+    if nonfinite.evidence.get("logged_as_zero"):
+        return "was logged as exactly 0 (a NaN/Inf loss, as the Hugging Face Trainer logs it)"
+    return f"became {nonfinite.evidence['first_nonfinite_value'].upper()}"
