@@ -23,11 +23,12 @@ def _seen(finding_evidence: dict, where: dict) -> dict:
 
 def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Finding]:
     """A validation spike from one training interval before a training spike to the first validation point
-    after it is that spike.
+    after it is that spike; a validation divergence from one training interval before a training divergence
+    on is that divergence (the run does not come back).
 
     A training loop logs a batch's loss as computed before that batch's update, and evaluates after it: the
     validation point logged at the step of a bad update shows it already, the training loss only at its next
-    logged step. The training spike stays (it is the cause); the validation one becomes its ``also_seen``
+    logged step. The training finding stays (it is the cause); the validation one becomes its ``also_seen``
     entry and an extra marker.
     """
     if pair.validation is None or len(pair.validation) < 2:
@@ -35,23 +36,26 @@ def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Fi
     after = float(median(np.diff(pair.validation.steps)))
     train = pair.finest_train
     before = float(median(np.diff(train.steps))) if train is not None and len(train) > 1 else 0.0
-    out: list[Finding] = []
-    for f in findings:
-        cause = None
-        if f.kind == "spike" and f.series == "validation":
-            cause = next((i for i, t in enumerate(out) if _is_echoed_at(t, f.start_step, before, after)), None)
+    out: list[Finding | None] = list(findings)
+    for j, f in enumerate(findings):
+        if f.series != "validation":
+            continue
+        cause = next((i for i, t in enumerate(out) if t is not None and _is_echoed_by(t, f, before, after)), None)
         if cause is None:
-            out.append(f)
             continue
         t = out[cause]
-        where = {"series": "validation", "step": f.evidence["peak_step"]}
+        where = {"series": "validation", "step": f.evidence.get("peak_step", f.start_step)}
         out[cause] = replace(t, evidence=_seen(t.evidence, where), markers=t.markers + f.markers)
-    return out
+        out[j] = None
+    return [f for f in out if f is not None]
 
 
-def _is_echoed_at(t: Finding, step: int, before: float, after: float) -> bool:
-    """Whether ``t`` is a training spike that a validation spike starting at ``step`` may echo."""
-    return t.kind == "spike" and t.series == "train" and t.start_step - before <= step <= (t.end_step or t.start_step) + after
+def _is_echoed_by(t: Finding, f: Finding, before: float, after: float) -> bool:
+    """Whether the training finding ``t`` is what the validation finding ``f`` echoes."""
+    if t.series != "train" or t.kind != f.kind or t.kind not in ("spike", "divergence"):
+        return False
+    last = float("inf") if t.kind == "divergence" else (t.end_step or t.start_step) + after
+    return t.start_step - before <= f.start_step <= last
 
 
 def _step_interval(curve: dict) -> float:

@@ -50,3 +50,21 @@ def test_an_echo_folded_into_the_main_curve_keeps_where_it_was_seen() -> None:
         {"curve": "accuracy", "series": "train", "step": 800},
         {"curve": "accuracy", "series": "validation", "step": 800},
     ]
+
+
+def _divergence(series: str, start: int) -> Finding:
+    return Finding("divergence", series, start, None, "high", 1.0, "", {"first_nonfinite_step": start}, [], [])
+
+
+@pytest.mark.parametrize(("val_start", "merged"), [(990, True), (800, True), (798, True), (796, False)])
+def test_a_validation_divergence_from_a_training_divergence_on_is_its_echo(val_start: int, merged: bool) -> None:
+    """A diverged run does not come back: validation's NaN at any later evaluation is the same event."""
+    found = merge_validation_echoes([_divergence("validation", val_start), _divergence("train", 800)], PAIR)
+    assert [(f.series, f.evidence.get("also_seen")) for f in found] == (
+        [("train", [{"series": "validation", "step": val_start}])] if merged else [("validation", None), ("train", None)]
+    )
+
+
+def test_a_validation_spike_after_a_training_divergence_is_not_its_echo() -> None:
+    found = merge_validation_echoes([_divergence("train", 800), _spike("validation", 900, 900)], PAIR)
+    assert [f.kind for f in found] == ["divergence", "spike"]
