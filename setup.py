@@ -31,6 +31,9 @@ setup(
             "tensorboardX>=2.6",
             "playwright>=1.40",
             "dask[distributed]>=2023.1",
+            # The Hugging Face Trainer itself writes the runs that test how it logs a NaN loss.
+            "transformers>=4.44,<5",
+            "accelerate>=1.0",
         ],
         "bench": ["tbparse>=0.0.9", "trainproof>=0.22"],
     },

@@ -2,7 +2,8 @@
 
 A healthy small-batch run is noisy (per-batch losses 10-30x apart, some exactly 0.0) and must get no
 finding; a Keras run whose learning rate is raised for two batches must get spikes at those batches,
-which only its per-batch ``batch_loss`` shows.
+which only its per-batch ``batch_loss`` shows; a run the Hugging Face ``Trainer`` logged as it diverged
+(``train/loss`` 0.0 once the loss is NaN) must get one divergence, and a healthy one nothing.
 """
 
 from __future__ import annotations
@@ -172,12 +173,13 @@ def test_burst_seen_by_validation_first_is_one_finding(tmp_path):
     assert {"series": "validation", "step": burst} in spike["evidence"]["also_seen"], spike
 
 
-def test_a_nan_loss_logged_as_zero_by_the_hugging_face_trainer_is_divergence(tmp_path):
-    """The Trainer's default ``logging_nan_inf_filter`` adds, for a NaN/Inf step, the window's running loss over
-    its step count instead; once a whole logging window is NaN that is 0, and ``train/loss`` reads 0.0 to the
-    end while ``train/grad_norm`` reads NaN. The divergence starts at the first 0.0, not nowhere."""
+def _hugging_face_trainer(tmp_path, monkeypatch, lr_growth: float, eval_steps: int = 100):
+    """A small regression model trained by the Hugging Face ``Trainer`` itself, logging to TensorBoard; from
+    step 300 its learning rate grows by ``lr_growth`` a step. Returns the logdir."""
+    monkeypatch.setenv("USE_TF", "0")  # the Trainer would import TensorFlow's Keras 3, which it refuses
+    monkeypatch.setenv("TRANSFORMERS_NO_ADVISORY_WARNINGS", "1")
     torch = pytest.importorskip("torch")
-    tb = pytest.importorskip("torch.utils.tensorboard")
+    transformers = pytest.importorskip("transformers")
     from sklearn.datasets import load_diabetes
 
     torch.manual_seed(0)
@@ -185,36 +187,52 @@ def test_a_nan_loss_logged_as_zero_by_the_hugging_face_trainer_is_divergence(tmp
     x, y = load_diabetes(return_X_y=True)
     x = torch.tensor((x - x.mean(0)) / x.std(0), dtype=torch.float32)
     y = torch.tensor((y - y.mean()) / y.std(), dtype=torch.float32)[:, None]
-    model = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
-    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
-    gen = torch.Generator().manual_seed(0)
-    writer = tb.SummaryWriter(str(tmp_path / "hf_run"))
-    window, every, first_nan = 0.0, 10, None
-    for step in range(1, 801):
-        for group in opt.param_groups:
-            group["lr"] = 1e-3 * (1.02 ** max(0, step - 300))  # grows until the loss overflows, at about step 570
-        idx = torch.randint(0, 300, (16,), generator=gen)
-        loss = torch.nn.functional.mse_loss(model(x[idx]), y[idx])
-        opt.zero_grad()
-        loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), float("inf"))
-        opt.step()
-        since_logged = (step - 1) % every
-        if torch.isfinite(loss):
-            window += loss.item()
-        else:
-            first_nan = first_nan or step
-            window += window / (1 + since_logged)
-        if step % every == 0:
-            writer.add_scalar("train/loss", window / every, step)
-            writer.add_scalar("train/grad_norm", norm.item(), step)
-            writer.add_scalar("train/learning_rate", opt.param_groups[0]["lr"], step)
-            window = 0.0
-    writer.close()
-    logged = read_logdir(str(tmp_path)).runs["hf_run"]["train/loss"]
-    assert first_nan is not None and np.isfinite(logged.values).all() and logged.values[-1] == 0.0, "must log 0.0 for NaN"
 
-    divergences = [f for f in _findings(str(tmp_path)) if f["kind"] == "divergence"]
-    assert len(divergences) == 1, divergences
-    zero_from = int(logged.steps[np.flatnonzero(logged.values > 0)[-1] + 1])
-    assert divergences[0]["start_step"] <= zero_from and first_nan <= zero_from, (divergences, first_nan, zero_from)
+    class Regression(torch.nn.Module):
+        def __init__(self) -> None:
+            super().__init__()
+            self.net = torch.nn.Sequential(torch.nn.Linear(10, 32), torch.nn.ReLU(), torch.nn.Linear(32, 1))
+
+        def forward(self, x, labels=None):
+            out = self.net(x)
+            return {"loss": torch.nn.functional.mse_loss(out, labels), "logits": out}
+
+    def rows(a, b):
+        return [{"x": a[i], "labels": b[i]} for i in range(len(a))]
+
+    model = Regression()
+    opt = torch.optim.SGD(model.parameters(), lr=1e-3, momentum=0.9)
+    schedule = torch.optim.lr_scheduler.LambdaLR(opt, lambda step: lr_growth ** max(0, step - 300))
+    logdir = str(tmp_path / "logs")
+    args = transformers.TrainingArguments(
+        output_dir=str(tmp_path / "out"), logging_dir=str(tmp_path / "logs" / "regression"), report_to=["tensorboard"],
+        logging_steps=10, eval_strategy="steps", eval_steps=eval_steps, max_steps=800, per_device_train_batch_size=16,
+        max_grad_norm=0.0, save_strategy="no", use_cpu=True, disable_tqdm=True, seed=0,
+    )
+    trainer = transformers.Trainer(
+        model=model, args=args, train_dataset=rows(x[:300], y[:300]), eval_dataset=rows(x[300:], y[300:]),
+        optimizers=(opt, schedule),
+    )
+    trainer.train()
+    return logdir
+
+
+def test_a_run_the_hugging_face_trainer_logged_as_it_diverged(tmp_path, monkeypatch):
+    """The Trainer itself, its default ``logging_nan_inf_filter`` on: once the loss is NaN it logs
+    ``train/loss`` 0.0 (and ``eval/loss`` NaN). One divergence, on training, from before its first 0.0."""
+    logdir = _hugging_face_trainer(tmp_path, monkeypatch, lr_growth=1.02)
+    loss = read_logdir(logdir).runs["regression"]["train/loss"]
+    assert loss.values[-1] == 0.0 and np.isfinite(loss.values).all(), "the Trainer must log 0.0 for a NaN loss"
+    zero_from = int(loss.steps[np.flatnonzero(loss.values > 0)[-1] + 1])
+
+    findings = _findings(logdir)
+    assert [(f["kind"], f["series"]) for f in findings] == [("divergence", "train")], findings
+    assert findings[0]["start_step"] <= zero_from and findings[0]["evidence"]["logged_as_zero"], findings[0]
+    assert [e["series"] for e in findings[0]["evidence"]["also_seen"]] == ["validation"], findings[0]
+
+
+def test_a_healthy_run_the_hugging_face_trainer_logged_has_no_finding(tmp_path, monkeypatch):
+    logdir = _hugging_face_trainer(tmp_path, monkeypatch, lr_growth=1.0)
+    runs = read_logdir(logdir).runs["regression"]
+    assert {"train/loss", "eval/loss", "train/learning_rate"} <= set(runs), sorted(runs)
+    assert _findings(logdir) == []
