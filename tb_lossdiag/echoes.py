@@ -21,6 +21,11 @@ def _seen(finding_evidence: dict, where: dict) -> dict:
     return {**finding_evidence, "also_seen": finding_evidence.get("also_seen", []) + [where]}
 
 
+#: Kinds whose validation finding may echo a training one: a spike while it lasts (and one validation point
+#: after), a divergence from its start on (a diverged run does not come back).
+VALIDATION_ECHOES = ("spike", "divergence")
+
+
 def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Finding]:
     """A validation spike from one training interval before a training spike to the first validation point
     after it is that spike; a validation divergence from one training interval before a training divergence
@@ -52,7 +57,7 @@ def merge_validation_echoes(findings: list[Finding], pair: CurvePair) -> list[Fi
 
 def _is_echoed_by(t: Finding, f: Finding, before: float, after: float) -> bool:
     """Whether the training finding ``t`` is what the validation finding ``f`` echoes."""
-    if t.series != "train" or t.kind != f.kind or t.kind not in ("spike", "divergence"):
+    if t.series != "train" or t.kind != f.kind or t.kind not in VALIDATION_ECHOES:
         return False
     last = float("inf") if t.kind == "divergence" else (t.end_step or t.start_step) + after
     return t.start_step - before <= f.start_step <= last

@@ -61,10 +61,8 @@ def _zeroed_tail(curve: Curve) -> int | None:
     (:data:`ZEROED_TAIL_POINTS`, :data:`ZEROED_FROM_SHARE`); else None."""
     zero = curve.values == 0
     first = len(zero) - int(np.argmin(zero[::-1])) if not zero.all() else 0
-    if len(zero) - first < ZEROED_TAIL_POINTS or zero[:first].any() or not np.isfinite(curve.values[:first]).all():
-        return None
     before = curve.values[:first]
-    if np.any(before < 0) or not len(before):
+    if len(zero) - first < ZEROED_TAIL_POINTS or not len(before) or not np.all(np.isfinite(before) & (before > 0)):
         return None
     x = np.log(before)
     return first if median(x[-START_POINTS:]) >= start_level(x) + np.log(ZEROED_FROM_SHARE) else None
