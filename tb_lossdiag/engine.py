@@ -19,6 +19,7 @@ import numpy as np
 from . import __version__
 from .compare import compare
 from .detectors import DETECTORS, SEVERITY_RANK, Curve, CurvePair, redundant
+from .detectors.filtered_nan import read_filtered_nan
 from .echoes import merge_experiment_echoes, merge_validation_echoes
 from .jsonsafe import clean
 from .pairing import ExperimentSpec, pair
@@ -85,7 +86,7 @@ def oriented_pair(
         train_detail=orient(detail, flip),
         learning_rate=orient(learning_rate, None),
     )
-    return pair, flip
+    return read_filtered_nan(pair), flip
 
 
 def diagnose_pair(pair: CurvePair, unflip: Flip | None = None) -> tuple[list[dict], list[dict]]:

@@ -32,6 +32,7 @@ from tb_lossdiag.datasets import GENERATORS, Noise, Synthetic
 from tb_lossdiag.detectors import DETECTORS, KINDS, Curve, CurvePair, Report, redundant
 from tb_lossdiag.detectors.base import SEVERITIES
 from tb_lossdiag.detectors.divergence import detect as divergence_detect
+from tb_lossdiag.detectors.filtered_nan import read_filtered_nan
 from tb_lossdiag.detectors.plateau import detect as plateau_detect
 from tb_lossdiag.detectors.spike import detect as spike_detect
 from tb_lossdiag.detectors.underfitting import detect as underfitting_detect
@@ -411,10 +412,27 @@ def test_a_loss_logged_as_zero_to_the_end_is_a_filtered_nan(zeros: int, before, 
     steps = np.arange(1, 801)
     values = before(steps)
     values[-zeros:] = 0.0
-    findings = divergence_detect(CurvePair(Curve(steps, values))).findings
+    findings = divergence_detect(read_filtered_nan(CurvePair(Curve(steps, values)))).findings
     assert [f.evidence.get("logged_as_zero") for f in findings] == ([True] if diverged else []), findings
     if diverged:
         assert findings[0].start_step == 201 and "exactly 0" in findings[0].summary, findings[0]
+
+
+def test_a_nan_logged_as_zero_is_no_training_loss_still_falling() -> None:
+    """A Hugging Face run whose learning rate grew: training flat near 0.45, then up and NaN (logged as 0.0 to
+    the end), validation rising 0.56 -> 0.96 meanwhile, then NaN. Read as zeros, training "kept falling" while
+    validation rose: overfitting; read as the NaN it was, it is one divergence."""
+    steps = np.arange(10, 901, 10)
+    train = np.interp(steps, [10, 40, 450, 490, 510, 520], [0.80, 0.48, 0.45, 0.66, 0.7, 2.17])
+    train[steps > 530] = 0.0
+    val_steps = np.arange(50, 901, 50)
+    val = np.r_[0.56, 0.549, 0.559, 0.603, 0.73, 0.739, 0.878, 0.691, 0.751, 0.962, np.full(8, np.nan)]
+    document = document_from_series(
+        {"run": {"train/loss": Series.from_points("run", "train/loss", steps, train),
+                 "eval/loss": Series.from_points("run", "eval/loss", val_steps, val)}}
+    )
+    found = [(f["kind"], f["series"], f["evidence"].get("logged_as_zero")) for f in _primary(document)["findings"]]
+    assert found == [("divergence", "train", True)], found
 
 
 def test_a_hinge_loss_at_zero_on_most_batches_is_no_divergence() -> None:
@@ -424,7 +442,7 @@ def test_a_hinge_loss_at_zero_on_most_batches_is_no_divergence() -> None:
     values = 0.5 * np.exp(-steps / 150) * rng.exponential(1.0, len(steps))
     values[rng.random(len(steps)) < np.clip(steps / 800, 0, 1)] = 0.0
     values[-20:] = 0.0
-    assert divergence_detect(CurvePair(Curve(steps, values))).findings == []
+    assert divergence_detect(read_filtered_nan(CurvePair(Curve(steps, values)))).findings == []
 
 
 def test_a_stall_at_chance_thrown_up_by_its_first_steps_is_underfitting() -> None:

@@ -153,6 +153,9 @@ class CurvePair:
     """A finer-grained training series (per batch beside per epoch), where one was logged."""
     learning_rate: Curve | None = None
     """The learning rate over the run, where it was logged."""
+    nan_logged_as_zero: bool = False
+    """The training loss's NaN/Inf was logged as exactly 0 and is read back as NaN
+    (:func:`~.filtered_nan.read_filtered_nan`)."""
 
     @property
     def is_error_rate(self) -> bool:

@@ -1,11 +1,8 @@
 """Divergence: the loss became NaN/Inf, or exploded and stayed far above its best.
 
-A non-finite value on either curve is divergence at its first step; so is
-a training loss logged as exactly 0 from some step to the end after never
-being 0, from a level far from 0: that is how the Hugging Face Trainer logs
-a loss that turned NaN/Inf (its ``logging_nan_inf_filter``, on by default,
-averages such steps away and leaves 0.0 once a whole logging window is
-NaN). An
+A non-finite value on either curve is divergence at its first step (also
+one the writer logged as 0.0 and the pair reads back as NaN:
+:mod:`.filtered_nan`). An
 explosion is judged on the training curve only (the optimiser's own
 objective): a validation loss that climbs while training improves is
 overfitting, not divergence. An explosion is a smoothed training loss that
@@ -24,7 +21,7 @@ from dataclasses import replace
 import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
-from .base import START_POINTS, Curve, CurvePair, Finding, Report, confidence_for, start_level
+from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level
 
 KIND = "divergence"
 
@@ -35,12 +32,6 @@ SUSTAINED_SHARE = 0.8
 #: A training loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best
 #: (10 %): what happened after that (the loss drifting up, jumps on either curve) is the divergence's run-up.
 NEAR_BEST = 1.1
-#: A training loss logged as exactly 0 for at least this many points to the end, never 0 before...
-ZEROED_TAIL_POINTS = 3
-#: ...from a level (the median of its last START_POINTS positive values) at least this share of its starting
-#: level, is a NaN/Inf loss filtered out of the log. A loss that fits exactly (a hinge loss reaching its margin)
-#: comes down to 0 through values far below 1 % of where it started, and is 0 on some batches before.
-ZEROED_FROM_SHARE = 0.01
 #: Share of the run whose spread says whether the loss froze at the end...
 FROZEN_SHARE = 0.2
 #: ...frozen: a robust spread of the log-loss below this (2 %)...
@@ -54,18 +45,6 @@ REMEDIES = [
     "Check the inputs and labels for NaN/Inf and the loss for log(0) or division by zero.",
     "With mixed precision, use loss scaling; check for overflow in custom layers.",
 ]
-
-
-def _zeroed_tail(curve: Curve) -> int | None:
-    """Where a loss logged as exactly 0 to the end starts, when that is a NaN/Inf loss filtered out of the log
-    (:data:`ZEROED_TAIL_POINTS`, :data:`ZEROED_FROM_SHARE`); else None."""
-    zero = curve.values == 0
-    first = len(zero) - int(np.argmin(zero[::-1])) if not zero.all() else 0
-    before = curve.values[:first]
-    if len(zero) - first < ZEROED_TAIL_POINTS or not len(before) or not np.all(np.isfinite(before) & (before > 0)):
-        return None
-    x = np.log(before)
-    return first if median(x[-START_POINTS:]) >= start_level(x) + np.log(ZEROED_FROM_SHARE) else None
 
 
 def _nonfinite(curve: Curve, series: str, quantity: str, logged_as_zero: bool = False) -> Finding | None:
@@ -225,12 +204,9 @@ def detect(
     """
     report = Report()
     train = pair.finest_train
-    zeroed = _zeroed_tail(train) if train is not None and pair.quantity == "loss" else None
-    if zeroed is not None:  # read as the NaN it stands for, by every check below
-        train = Curve(train.steps, np.concatenate([train.values[:zeroed], np.full(len(train) - zeroed, np.nan)]))
     for series, curve in (("train", train), ("validation", pair.validation)):
         if curve is not None and len(curve):
-            found = _nonfinite(curve, series, pair.quantity, series == "train" and zeroed is not None)
+            found = _nonfinite(curve, series, pair.quantity, series == "train" and pair.nan_logged_as_zero)
             if found:
                 report.findings.append(found)
     if train is None or pair.quantity != "loss":
