@@ -71,3 +71,19 @@ def test_a_built_run_is_labelled_from_its_files_and_cached(tmp_path):
     lines.clear()
     build(str(tmp_path), jobs=1, only="^chance/torch/moons", report=lines.append)
     assert lines[0].startswith("1 runs cached, 0 to train")
+
+
+def test_the_hugging_face_layout_logs_a_nan_loss_as_the_trainer_does(tmp_path):
+    """The Trainer's default ``logging_nan_inf_filter``: ``train/loss`` 0.0 once a logging window is NaN,
+    ``train/grad_norm`` NaN, and training on to the last step; the label reads the NaN off the gradient norm."""
+    from bench.library.build import build
+    from tb_lossdiag.reading import read_logdir
+
+    document = build(str(tmp_path), jobs=1, only="^early_blowup/hf/pysrc_sgd_s522$", report=lambda line: None)
+    (name, entry), = document["experiments"].items()
+    runs = read_logdir(str(tmp_path / name)).runs["."]
+    loss, norm = runs["train/loss"], runs["train/grad_norm"]
+    broken = measure.first_nonfinite(norm.steps, norm.values)
+    assert broken is not None and np.isfinite(loss.values).all()
+    assert (loss.values[loss.steps > broken] == 0).all() and len(loss.values[loss.steps > broken]) >= 10
+    assert entry["expected"] == ["divergence"] and entry["measured"]["nonfinite_step"] == broken

@@ -14,7 +14,7 @@ import json
 import math
 from dataclasses import asdict, dataclass
 
-GENERATOR_VERSION = 2
+GENERATOR_VERSION = 3
 """Bump when a training loop, a writer or a dataset changes what an unchanged config writes."""
 
 KINDS = ("overfitting", "underfitting", "plateau", "spike", "divergence")
@@ -76,7 +76,8 @@ class Config:
     eval_every: int = 0
     """Validation every N steps (HF ``eval_steps``, Lightning ``val_check_interval``); 0: at each epoch end."""
     after_nonfinite: int = 30
-    """Optimizer steps still run (and logged) after the loss first becomes NaN/Inf."""
+    """Optimizer steps still run (and logged) after the loss first becomes NaN/Inf (the ``hf`` layout trains on
+    to the end, as the Trainer does)."""
 
     def key(self) -> str:
         """Hash of the config and the generator version: the cache key."""

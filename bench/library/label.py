@@ -30,7 +30,7 @@ ROLES = {
     "lightning": {"train": ("", "train_loss_epoch"), "fine": ("", "train_loss_step"), "val": ("", "val_loss"),
                   "lr": ("", "lr-Adam|lr-SGD"), "val_acc": ("", "val_acc")},
     "hf": {"train": ("", "train/loss"), "val": ("", "eval/loss"), "lr": ("", "train/learning_rate"),
-           "val_acc": ("", "eval/accuracy")},
+           "val_acc": ("", "eval/accuracy"), "grad_norm": ("", "train/grad_norm")},
 }
 """Where each layout writes each curve: role -> (run below the experiment, tag; ``|`` separates alternatives)."""
 
@@ -84,6 +84,7 @@ class Curves:
     val: tuple[np.ndarray, np.ndarray] | None
     lr: tuple[np.ndarray, np.ndarray] | None
     val_acc: tuple[np.ndarray, np.ndarray] | None
+    grad_norm: tuple[np.ndarray, np.ndarray] | None
 
     @property
     def finest(self) -> tuple[np.ndarray, np.ndarray]:
@@ -99,6 +100,11 @@ def read_curves(experiment_dir: str, layout: str) -> Curves:
         tagged = runs.get(sub or ".", runs.get(sub, {}))
         series = next((tagged[t] for t in tags.split("|") if t in tagged), None)
         found[role] = None if series is None else (series.steps, series.values)
+    if found.get("grad_norm") is not None and found.get("train") is not None:
+        # The Trainer logs a NaN/Inf loss as 0.0 (logging_nan_inf_filter); its gradient norm shows where it began.
+        steps, values = found["train"]
+        broken = measure.first_nonfinite(*found["grad_norm"])
+        found["train"] = steps, values if broken is None else np.where(steps >= broken, np.nan, values)
     return Curves(**{role: found.get(role) for role in Curves.__dataclass_fields__})
 
 

@@ -92,7 +92,7 @@ def train(config: Config, logdir: str) -> dict:
             writer.step(step, value, lr, float(norm))
             if config.eval_every and (step + 1) % config.eval_every == 0:
                 writer.evaluate(step, epoch, *_evaluate(model, loss_fn, x_val, y_val, classes))
-            if not math.isfinite(value) and stop_at == total:
+            if not math.isfinite(value) and stop_at == total and writer.stops_after_nonfinite:
                 stop_at = min(total, step + 1 + config.after_nonfinite)
         if losses:
             writer.epoch(step, epoch, float(np.mean(losses)), lr)

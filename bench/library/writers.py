@@ -16,7 +16,10 @@ the step that framework uses:
 - :class:`HFWriter`: the Hugging Face Trainer: ``train/loss`` = mean over the
   last ``logging_steps`` rounded to 4 decimals, ``train/learning_rate``,
   ``train/grad_norm``, ``train/epoch``, and ``eval/loss`` / ``eval/accuracy``
-  every ``eval_steps``, at the 1-based global step.
+  every ``eval_steps``, at the 1-based global step. Its default
+  ``logging_nan_inf_filter`` counts a NaN/Inf step as the window's running
+  loss over the steps before it, so a window of NaN steps logs 0.0 (and
+  ``train/grad_norm`` NaN); and it trains on to the last step whatever the loss.
 
 The Keras layout is written by Keras' own callback (see :mod:`.keras_train`).
 """
@@ -36,6 +39,9 @@ HF_DECIMALS = 4
 
 class TorchWriter:
     """``Loss/train``, ``Loss/val``, ``Accuracy/val`` and ``lr``, per step (or per epoch with ``log_every=0``)."""
+
+    stops_after_nonfinite = True
+    """A run stops ``after_nonfinite`` steps after its loss turns NaN/Inf (the library's choice, to save time)."""
 
     def __init__(self, logdir: str, config: Config, steps_per_epoch: int):
         logging.getLogger("torch.utils.tensorboard").setLevel(logging.ERROR)
@@ -66,6 +72,9 @@ class TorchWriter:
 class LightningWriter:
     """The tags and steps of Lightning's ``TensorBoardLogger``."""
 
+    stops_after_nonfinite = True
+    """A run stops ``after_nonfinite`` steps after its loss turns NaN/Inf (the library's choice, to save time)."""
+
     def __init__(self, logdir: str, config: Config, steps_per_epoch: int):
         self.writer = SummaryWriter(logdir)
         self.every = max(1, config.log_every)
@@ -95,24 +104,27 @@ class LightningWriter:
 class HFWriter:
     """The tags and steps of the Hugging Face Trainer's TensorBoard callback."""
 
+    stops_after_nonfinite = False
+    """The Trainer trains on to its last step, NaN or not."""
+
     def __init__(self, logdir: str, config: Config, steps_per_epoch: int):
         self.writer = SummaryWriter(logdir)
         self.every = max(1, config.log_every)
         self.steps_per_epoch = steps_per_epoch
-        self.window: list[float] = []
-        self.norms: list[float] = []
+        self.total, self.count = 0.0, 0
 
     def step(self, step: int, loss: float, lr: float, grad_norm: float) -> None:
-        self.window.append(loss)
-        self.norms.append(grad_norm)
+        # logging_nan_inf_filter: a NaN/Inf step adds the running loss over the window's steps before it.
+        self.total += loss if math.isfinite(loss) else self.total / (1 + self.count)
+        self.count += 1
         done = step + 1
         if done % self.every == 0:
-            mean = sum(self.window) / len(self.window)
+            mean = self.total / self.count
             self.writer.add_scalar("train/loss", round(mean, HF_DECIMALS) if math.isfinite(mean) else mean, done)
-            self.writer.add_scalar("train/grad_norm", self.norms[-1], done)
+            self.writer.add_scalar("train/grad_norm", grad_norm, done)
             self.writer.add_scalar("train/learning_rate", lr, done)
             self.writer.add_scalar("train/epoch", done / self.steps_per_epoch, done)
-            self.window, self.norms = [], []
+            self.total, self.count = 0.0, 0
 
     def epoch(self, step: int, epoch: int, mean_loss: float, lr: float) -> None:
         """The Trainer logs nothing of its own at an epoch end."""
