@@ -58,12 +58,13 @@ def _nonfinite(curve: Curve, series: str, quantity: str, logged_as_zero: bool = 
     # Judged on the training loss only (the optimiser's own objective): a validation loss leaves its best by
     # overfitting too, which is no run-up to anything.
     stable_until = _stable_until(curve) if series == "train" else None
-    summary = f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}"
     if logged_as_zero:
         summary = (
             f"The {series} {quantity} was logged as exactly 0 from step {int(curve.steps[first])} on: a NaN/Inf loss, "
             "as the Hugging Face Trainer logs it"
         )
+    else:
+        summary = f"The {series} {quantity} became {text.upper()} at step {int(curve.steps[first])}"
     if stable_until is not None and stable_until < int(curve.steps[first - 1]):
         summary += f"; it had last been within {NEAR_BEST - 1:.0%} of its best at step {stable_until}"
     return Finding(
