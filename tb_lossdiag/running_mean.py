@@ -7,7 +7,11 @@ point belongs to (from the epoch-level points' wall times), the mean of the
 batches between two logged points is ``(b2 * m2 - b1 * m1) / (b2 - b1)``,
 ``b`` counting batches since the epoch began (the epoch's length in batches
 is the one that fits every boundary, also when ``update_freq`` logs only
-every few batches).
+every few batches). With ``update_freq=N``, an epoch's first logged point
+may average fewer than ``N`` batches (down to one); it is joined to the next
+point, whose value becomes the epoch-to-date mean of both, so that no point
+is a noisier mean than the rest: one batch among means of five stands out
+of their noise by chance.
 """
 
 from __future__ import annotations
@@ -42,6 +46,8 @@ def batch_means(batches: Series, epochs: Series) -> Series:
     wall times close their epochs. With ``update_freq=N`` Keras writes an
     epoch's point only when its last batch is a multiple of N, so epochs may
     be missing; their numbers still say how many epochs a point closes.
+    An epoch's first point that averages fewer batches than ``N`` is joined
+    to the next point of its epoch (see the module's docstring).
     Where the epochs cannot be told apart (no wall times) or their length
     in batches cannot be pinned down, ``batches`` is returned unchanged.
     """
@@ -60,7 +66,19 @@ def batch_means(batches: Series, epochs: Series) -> Series:
     inner = np.flatnonzero(~first)
     with np.errstate(invalid="ignore", divide="ignore"):
         means[inner] = (total[inner] - total[inner - 1]) / (count[inner] - count[inner - 1])
-    return dataclasses.replace(batches, values=np.maximum(means, 0.0))
+    interval = np.min(np.diff(batches.steps))  # update_freq: the batches a point averages within an epoch
+    partial = first & (count < interval)
+    partial[-1] = False
+    partial[:-1] &= ~first[1:]  # a partial point with a point after it in its epoch
+    after = np.flatnonzero(partial) + 1
+    means[after] = batches.values[after]  # the mean of the epoch so far: the partial point's batches and its own
+    keep = ~partial
+    return dataclasses.replace(
+        batches,
+        steps=batches.steps[keep],
+        values=np.maximum(means[keep], 0.0),
+        wall_offsets=batches.wall_offsets[keep],
+    )
 
 
 def _batches_per_epoch(steps: np.ndarray, completed: np.ndarray) -> int | None:
