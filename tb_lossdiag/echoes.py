@@ -4,6 +4,12 @@ A bad batch spikes the training loss, spoils the next validation point and
 dents the accuracy curves; a collapse shows on every curve. Each echo is
 folded into the finding it echoes, as ``evidence["also_seen"]`` (where else
 it was seen), instead of being reported again.
+
+A spike is a loss's business: an accuracy that jumps where the loss of the
+same series logged nothing out of its noise has flipped the predictions of
+samples near the decision boundary (a tiny validation set, logits held near
+zero by heavy weight decay), which is no upset of training; such a jump is
+not reported.
 """
 
 from __future__ import annotations
@@ -81,7 +87,9 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
     loss) is an echo when the main curve has a finding of the same kind
     whose steps it overlaps, give or take the coarser curve's logging
     interval, or one that explains it (:func:`~.detectors.redundant`: a
-    divergence explains the accuracy's jump). Changes the entries in place: echoes leave their curve (whose
+    divergence explains the accuracy's jump). A metric's spike that echoes
+    none on a series the main loss holds is dropped (the module's docstring
+    says why). Changes the entries in place: echoes leave their curve (whose
     status becomes healthy when nothing is left) for the main finding's
     ``evidence["also_seen"]``.
     """
@@ -97,7 +105,8 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
         for f in curve["findings"]:
             echoed = next((m for m in main["findings"] if _overlaps(m, f, tolerance) or _explains(m, f)), None)
             if echoed is None:
-                kept.append(f)
+                if not _loss_shows_none_of(main, curve, f):
+                    kept.append(f)
                 continue
             # Where the echo was seen itself comes along: a validation spike folded into its training spike.
             for where in [{"series": f["series"], "step": f["start_step"]}, *f["evidence"].get("also_seen", [])]:
@@ -105,6 +114,19 @@ def merge_experiment_echoes(curves: Iterable[dict]) -> None:
         curve["findings"] = kept
         if not kept and curve["status"] == "problems":
             curve["status"] = "healthy"
+
+
+def _loss_shows_none_of(main: dict, curve: dict, finding: dict) -> bool:
+    """Whether ``finding`` is a spike of a metric (``curve``) on a series whose loss the main curve holds.
+
+    Called for findings that echo none of the main curve's: the loss of that series did not jump.
+    """
+    return (
+        finding["kind"] == "spike"
+        and curve["direction"] == "max"
+        and main["direction"] == "min"
+        and main.get(finding["series"]) is not None
+    )
 
 
 def _explains(main: dict, other: dict) -> bool:

@@ -68,3 +68,33 @@ def test_a_validation_divergence_from_a_training_divergence_on_is_its_echo(val_s
 def test_a_validation_spike_after_a_training_divergence_is_not_its_echo() -> None:
     found = merge_validation_echoes([_divergence("train", 800), _spike("validation", 900, 900)], PAIR)
     assert [f.kind for f in found] == ["divergence", "spike"]
+
+
+def _entry(metric: str, direction: str, series: tuple[str, ...], findings: list[Finding], primary: bool) -> dict:
+    """A document's curve entry logging ``series`` (every 50 steps up to 1000)."""
+    logged = {"first_step": 0, "last_step": 1000, "points": 21}
+    return {
+        "metric": metric, "direction": direction, "primary": primary, "status": "problems" if findings else "healthy",
+        "train": logged if "train" in series else None, "validation": logged if "validation" in series else None,
+        "findings": [f.to_dict() for f in findings],
+    }
+
+
+@pytest.mark.parametrize(
+    ("metric", "direction", "loss_series", "kept"),
+    [
+        ("accuracy", "max", ("train", "validation"), False),  # the validation loss logged no jump
+        ("accuracy", "max", ("train",), True),  # no validation loss: the accuracy is all there is
+        ("loss_box", "min", ("train", "validation"), True),  # a second loss has spikes of its own
+    ],
+)
+def test_a_metric_spike_the_loss_does_not_show_is_dropped(metric: str, direction: str, loss_series: tuple, kept: bool) -> None:
+    """Predictions near the decision boundary flip without the loss moving: that is no upset of training."""
+    curves = [
+        _entry("loss", "min", loss_series, [], primary=True),
+        _entry(metric, direction, ("train", "validation"), [_spike("validation", 400, 450)], primary=False),
+    ]
+    merge_experiment_echoes(curves)
+    assert [f["start_step"] for f in curves[1]["findings"]] == ([400] if kept else [])
+    assert curves[1]["status"] == ("problems" if kept else "healthy")
+    assert curves[0]["findings"] == []
