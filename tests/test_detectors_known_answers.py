@@ -490,6 +490,31 @@ def test_a_noisy_break_out_after_a_quiet_stall_has_no_spike() -> None:
     assert findings == [], [(f.start_step, f.summary) for f in findings]
 
 
+def _stall_then_break_out(seed: int, bad_batches: tuple[int, ...] = ()) -> CurvePair:
+    """A loss stalled at ln 10 with hardly any batch noise for half the run, then falling in batch noise 20x louder."""
+    steps = np.arange(1400)
+    rng = np.random.default_rng(seed)
+    out = steps >= 700
+    level = np.where(out, np.log(10.0) * np.exp(-1.5 * (steps - 700) / 250), np.log(10.0))
+    values = level * np.exp(np.where(out, 0.15, 0.0075) * rng.standard_t(8, len(steps)))
+    values[list(bad_batches)] *= 5.0
+    return CurvePair(Curve(steps, values))
+
+
+def test_many_small_jumps_after_a_quiet_stall_are_its_noise() -> None:
+    """Calibrated on a curve half of which is nearly noiseless, ordinary batches of the noisy half stand out:
+    more than three "spikes", none reaching twice its local level, are reported as none."""
+    pair = _stall_then_break_out(seed=0)
+    assert len(spike_detect(pair, many_small=0.0).findings) > 3, "the curve must have many small jumps to test that"
+    assert spike_detect(pair).findings == []
+
+
+def test_many_spikes_one_of_them_tall_are_all_reported() -> None:
+    bad = (800, 950, 1100, 1250)
+    found = spike_detect(_stall_then_break_out(seed=0, bad_batches=bad)).findings
+    assert set(bad) <= {f.evidence["peak_step"] for f in found}, [(f.start_step, f.summary) for f in found]
+
+
 @pytest.mark.parametrize("error, plateau_expected", [(0.0185, False), (0.9, True)])
 def test_an_error_rate_flat_for_the_whole_run_is_a_plateau_only_when_high(error: float, plateau_expected: bool) -> None:
     """1 of 54 validation samples wrong from the first evaluation on: learned; 90 % wrong all along: stuck."""

@@ -74,6 +74,7 @@ def detect(
     lr_reach: int = 5,
     lr_false_alarms: float = 0.1,
     min_error_jump: float = 0.02,
+    many_small: float = 2.0,
 ) -> Report:
     """Find spikes on each curve of ``pair``.
 
@@ -166,6 +167,14 @@ def detect(
         on (all whole multiples of 1/N), ``z`` binomial sigmas of N samples
         at that level: 3 more wrong of 45 at 13 % error is 7 points, and 1.3
         sigmas.
+    many_small : float, default 2.0
+        More than :data:`MAX_CONFIDENT_EVENTS` events on one curve, none of
+        them reaching this many times its local level, are the curve's own
+        noise, louder than its calibration measured (a sigmoid network
+        stalled at chance with hardly any batch noise for half the run, then
+        breaking out into ordinary batch noise): none is reported. On the
+        library's tune split, curves with more than 3 events either had one
+        of 170x or more (bad batches) or none above 1.6x (such a stall).
     """
     report = Report()
     bursts = _lr_bursts(pair.learning_rate, lr_burst, lr_reach)
@@ -217,6 +226,8 @@ def detect(
             events = [e for e in events if _jump_counts(e, min_error_jump, samples, z)]
         if suspects.size:
             events = [_with_lr_burst(e, bursts, suspects, finite.steps) for e in events]
+        if len(events) > MAX_CONFIDENT_EVENTS and all(_below(e, many_small) for e in events):
+            events = []
         if len(events) > MAX_CONFIDENT_EVENTS:
             # Many "spikes" on one curve say the curve is unstable, not that each jump is an event.
             events = [replace(e, confidence=min(e.confidence, MANY_EVENTS_CONFIDENCE)) for e in events]
@@ -241,6 +252,12 @@ def _gaussian(
     downward = -score[score < 0]
     tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
     return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
+
+
+def _below(event: Finding, ratio: float) -> bool:
+    """Whether ``event`` peaked below ``ratio`` times its reference level (never, on a linear scale)."""
+    height = event.evidence["height_ratio"]
+    return height is not None and height < ratio
 
 
 def _jump_counts(event: Finding, min_jump: float, samples: int | None, z: float) -> bool:
