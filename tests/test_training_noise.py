@@ -76,6 +76,49 @@ def test_healthy_batch_8_run_with_exact_zero_losses_has_no_finding(tmp_path):
     assert _findings(str(tmp_path)) == []
 
 
+def test_a_confident_model_at_batch_size_4_has_no_spike_for_its_one_wrong_sample(tmp_path):
+    """A loss down to 0.02 meets a batch holding one confidently misclassified sample: several nats, a quarter
+    of them in the batch's mean, 2.5 times the untrained model's loss. Ordinary at batch size 4, and no spike."""
+    torch = pytest.importorskip("torch")
+    tb = pytest.importorskip("torch.utils.tensorboard")
+    from sklearn.datasets import load_breast_cancer
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
+    torch.manual_seed(2)
+    torch.set_num_threads(1)
+    x, y = load_breast_cancer(return_X_y=True)
+    x = StandardScaler().fit_transform(x).astype(np.float32)
+    x_train, x_val, y_train, y_val = (torch.tensor(a) for a in train_test_split(x, y, test_size=0.25, random_state=2))
+    model = torch.nn.Sequential(
+        torch.nn.Linear(30, 64), torch.nn.ReLU(), torch.nn.Linear(64, 64), torch.nn.ReLU(), torch.nn.Linear(64, 2)
+    )
+    opt = torch.optim.Adagrad(model.parameters(), lr=0.02)
+    loss_fn = torch.nn.CrossEntropyLoss()
+    writer = tb.SummaryWriter(str(tmp_path / "adagrad_bs4"))
+    losses, step = [], 0
+    for _ in range(12):
+        perm = torch.randperm(len(x_train))
+        for i in range(0, len(x_train) - 3, 4):
+            idx = perm[i : i + 4]
+            loss = loss_fn(model(x_train[idx]), y_train[idx])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            step += 1
+            losses.append(loss.item())
+            writer.add_scalar("train/loss", loss.item(), step)
+            if step % 25 == 0:
+                with torch.no_grad():
+                    writer.add_scalar("val/loss", loss_fn(model(x_val), y_val).item(), step)
+    writer.close()
+    losses = np.array(losses)
+    came_down = int(np.argmax(losses < 0.05))
+    assert losses[came_down:].max() > 2 * losses[:came_down].max(), "a batch must reach twice every loss before it"
+
+    assert [f for f in _findings(str(tmp_path)) if f["kind"] == "spike"] == []
+
+
 def test_keras_update_freq_spikes_found_at_their_batches(tmp_path):
     tf = pytest.importorskip("tensorflow")
     lr = 0.05
