@@ -258,6 +258,7 @@ KNOWN: dict[str, Case] = {
     "divergence_inf": Case(lambda seed: datasets.divergence_nan(value=np.inf, seed=seed), tolerance=0.0),
     "divergence_early_explosion": Case(datasets.divergence_early_explosion),
     "divergence_collapse_to_chance": Case(datasets.divergence_collapse_to_chance),
+    "divergence_killed_at_start": Case(datasets.divergence_killed_at_start, tolerance=0.0),
     "divergence_explosion": Case(datasets.divergence_explosion),
 }
 

@@ -88,7 +88,9 @@ def _entry(metric: str, direction: str, series: tuple[str, ...], findings: list[
         ("loss_box", "min", ("train", "validation"), True),  # a second loss has spikes of its own
     ],
 )
-def test_a_metric_spike_the_loss_does_not_show_is_dropped(metric: str, direction: str, loss_series: tuple, kept: bool) -> None:
+def test_a_metric_spike_the_loss_does_not_show_is_dropped(
+    metric: str, direction: str, loss_series: tuple, kept: bool
+) -> None:
     """Predictions near the decision boundary flip without the loss moving: that is no upset of training."""
     curves = [
         _entry("loss", "min", loss_series, [], primary=True),

@@ -146,6 +146,28 @@ def test_keras_update_freq_spikes_found_at_their_batches(tmp_path):
     assert any(BURST_BATCHES[0] <= f["start_step"] <= BURST_BATCHES[-1] + 3 for f in spikes), spikes
 
 
+def test_a_keras_run_broken_by_its_learning_rate_in_its_first_batches_is_one_divergence(tmp_path):
+    """Adam at 1.0 throws the loss up ~1,000-fold within two batches, and the network never learns after it: its loss
+    stays about the untrained one. That is a divergence from the blow-up, not a spike and not underfitting."""
+    tf = pytest.importorskip("tensorflow")
+    from sklearn.datasets import load_digits
+
+    tf.keras.utils.set_random_seed(1)
+    x, y = load_digits(return_X_y=True)
+    x = (x / 16.0).astype("float32")
+    dense = tf.keras.layers.Dense
+    model = tf.keras.Sequential([tf.keras.Input((64,)), dense(64, activation="relu"), dense(64, activation="relu"), dense(10)])
+    model.compile(tf.keras.optimizers.Adam(1.0), loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    logdir = str(tmp_path / "keras_lr1")
+    model.fit(
+        x[:1400], y[:1400], validation_data=(x[1400:], y[1400:]), epochs=4, batch_size=32, verbose=0,
+        callbacks=[tf.keras.callbacks.TensorBoard(logdir, update_freq=1)],
+    )
+    found = _findings(str(tmp_path))
+    assert [(f["kind"], f["series"]) for f in found] == [("divergence", "train")], found
+    assert found[0]["start_step"] <= 3, found
+
+
 def test_keras_update_freq_with_epochs_left_unlogged(tmp_path):
     """With ``update_freq=5`` and 88 batches an epoch, Keras writes only the epochs ending on a multiple of 5.
 

@@ -16,7 +16,13 @@ epoch-level or per-step, under warm-up / cosine / step-decay schedules.
 """
 
 from .base import PER_STEP, SMOOTH, Event, Noise, Synthetic, decay
-from .divergence import divergence_collapse_to_chance, divergence_early_explosion, divergence_explosion, divergence_nan
+from .divergence import (
+    divergence_collapse_to_chance,
+    divergence_early_explosion,
+    divergence_explosion,
+    divergence_killed_at_start,
+    divergence_nan,
+)
 from .healthy import healthy_epochs, healthy_per_step, healthy_scheduled
 from .overfitting import overfitting
 from .plateau import plateau_lr_cut, plateau_stall
@@ -33,7 +39,8 @@ GENERATORS = {
         underfitting_slow, underfitting_chance,
         plateau_stall, plateau_lr_cut,
         spikes, level_shift,
-        divergence_nan, divergence_early_explosion, divergence_collapse_to_chance, divergence_explosion,
+        divergence_nan, divergence_early_explosion, divergence_collapse_to_chance, divergence_killed_at_start,
+        divergence_explosion,
     )
 }
 

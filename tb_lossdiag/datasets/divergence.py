@@ -1,4 +1,5 @@
-"""Divergence: NaN from a step, an early explosion, a blow-up that kills the network, an explosion without NaN."""
+"""Divergence: NaN from a step, an early explosion, a blow-up that kills the network (after it learned, or before),
+an explosion without NaN."""
 
 from __future__ import annotations
 
@@ -147,6 +148,53 @@ def divergence_collapse_to_chance(
         val_steps = steps[::val_every]
         val = np.where(alive, level * 1.05, level)[val_steps]
         validation = np.where(alive[val_steps], SMOOTH.apply(val, rng), DEAD_NOISE.apply(val, rng))
+    return Synthetic(steps, train, val_steps, validation, (Event("divergence", at, None),))
+
+
+def divergence_killed_at_start(
+    n_steps: int = 800,
+    at: int = 2,
+    n_classes: int = 10,
+    *,
+    blowup: float = 1e4,
+    noise: Noise = Noise(sigma=0.05),
+    val_every: int | None = 50,
+    seed: Seed = None,
+) -> Synthetic:
+    """A classifier's loss thrown up at step ``at`` by a learning rate far too high, then at the chance level for good.
+
+    It starts at ``ln n_classes``, is ``blowup`` x that at ``at`` (one
+    step), and is back at about ``ln C`` from the next step to the end with
+    per-batch noise: the network was broken before it learned anything.
+    Validation, when evaluated, sits a little above chance.
+
+    Parameters
+    ----------
+    n_steps : int, default 800
+        Training steps.
+    at : int, default 2
+        The step of the blow-up: the known answer.
+    n_classes : int, default 10
+        Number of classes ``C``.
+    blowup : float, default 1e4
+        Height of the blow-up over the starting level.
+    noise : Noise, default log-normal, sigma 0.05
+        Per-step scatter (batches of differing class mixes against a constant output).
+    val_every : int or None, default 50
+        Validation is evaluated every this many steps (None: train only).
+    seed : int, Generator or None
+        Random state.
+    """
+    rng = rng_of(seed)
+    steps = np.arange(n_steps)
+    chance = float(np.log(n_classes))
+    level = np.full(n_steps, chance)
+    level[at] *= blowup
+    train = noise.apply(level, rng)
+    val_steps, validation = None, None
+    if val_every is not None:
+        val_steps = steps[val_every::val_every]
+        validation = SMOOTH.apply(np.full(len(val_steps), 1.1 * chance), rng)
     return Synthetic(steps, train, val_steps, validation, (Event("divergence", at, None),))
 
 

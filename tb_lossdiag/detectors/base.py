@@ -50,6 +50,11 @@ START_NOISE_POINTS = 100
 SEVERITY_RANK = {"high": 0, "medium": 1, "low": 2}
 
 
+def times(factor: float) -> str:
+    """A factor of at least 1 in a summary: "3.5x", "50x" or "36,500x" (no exponent)."""
+    return f"{factor:,.0f}x" if factor >= 10 else f"{factor:.1f}x"
+
+
 def start_level(x: np.ndarray) -> float:
     """The untrained model's loss, from a curve's first values (``x``, on its own scale; at least one).
 

@@ -8,7 +8,10 @@ objective): a validation loss that climbs while training improves is
 overfitting, not divergence. An explosion is a smoothed training loss that
 rises to ``factor`` times its best and stays there to the end, either above
 where it started or back at about its starting level (a network that blew
-up and died at the chance level). When a training loss exploded before it
+up and died at the chance level). A training loss thrown up to ``factor``
+times its starting level that never comes back below most of it
+(``back_to_start``) diverged too: a learning rate far too high killed the
+network in its first steps, before it learned anything. When a training loss exploded before it
 became NaN/Inf, the divergence starts at the explosion, not at the NaN; a
 training loss that turned NaN/Inf without exploding first says where it was
 last near its best (what followed was the run-up).
@@ -16,12 +19,12 @@ last near its best (what followed was the run-up).
 
 from __future__ import annotations
 
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
-from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level
+from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level, times
 
 KIND = "divergence"
 
@@ -119,7 +122,8 @@ def _explosion(
     back_to_start: float,
     collapse_factor: float,
 ) -> Finding | None:
-    """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start."""
+    """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start, or a
+    loss thrown up to ``factor`` x its start that never learned (:func:`_killed_at_start`)."""
     curve = curve.reduced
     if len(curve) < min_points:
         return None
@@ -129,7 +133,31 @@ def _explosion(
     smooth = curve.smooth(0.05)
     # The first points are the untrained model's loss: an explosion in the first few steps must not be
     # smoothed into the starting level.
-    start = start_level(x)
+    loss = _Loss(curve, x, smooth, start_level(x))
+    return _rise(loss, series, quantity, factor, back_to_start, collapse_factor) or _killed_at_start(
+        loss, series, quantity, factor, back_to_start
+    )
+
+
+@dataclass(frozen=True)
+class _Loss:
+    """A training loss as the explosion checks read it."""
+
+    curve: Curve
+    x: np.ndarray
+    """Its log values."""
+    smooth: np.ndarray
+    """Their running median over 5 % of the points."""
+    start: float
+    """Its starting level (:func:`~.base.start_level`), in log units."""
+
+
+def _rise(
+    loss: _Loss, series: str, quantity: str, factor: float, back_to_start: float, collapse_factor: float
+) -> Finding | None:
+    """A sustained rise of the smoothed loss to ``factor`` x its best, ending at least ``back_to_start`` x its
+    starting level (``collapse_factor`` x its best where it ends frozen)."""
+    curve, x, smooth, start = loss.curve, loss.x, loss.smooth, loss.start
     best = int(np.argmin(smooth))
     if start < smooth[best]:
         best, smooth = 0, np.concatenate([[start], smooth[1:]])
@@ -153,24 +181,66 @@ def _explosion(
     first = int(onsets[0])
     peak = first + int(np.argmax(x[first:]))
     ratio = float(np.exp(smooth[-1] - smooth[best]))
-    return Finding(
-        kind=KIND,
-        series=series,
-        start_step=int(curve.steps[first]),
-        end_step=int(curve.steps[-1]),
-        severity="high",
-        confidence=confidence_for(ratio / rise, CONFIDENCE),
-        summary=(
-            f"The {series} {quantity} exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
-            f"its best (step {int(curve.steps[best])}), {_against_start(smooth[-1] - start)}."
-        ),
-        evidence={
+    return _exploded(
+        curve,
+        series,
+        (first, peak),
+        confidence_for(ratio / rise, CONFIDENCE),
+        f"The {series} {quantity} exploded from step {int(curve.steps[first])}: it ends {ratio:.1f}x above "
+        f"its best (step {int(curve.steps[best])}), {_against_start(smooth[-1] - start)}.",
+        {
             "best_step": int(curve.steps[best]),
             "best_value": float(np.exp(smooth[best])),
             "final_value": float(np.exp(smooth[-1])),
             "start_value": float(np.exp(start)),
             "ratio_to_best": ratio,
         },
+    )
+
+
+def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, back_to_start: float) -> Finding | None:
+    """A loss thrown up to ``factor`` x its starting level whose smoothed level never came below
+    ``back_to_start`` x that start: the network was killed before it learned anything."""
+    curve, x, smooth, start = loss.curve, loss.x, loss.smooth, loss.start
+    thrown = np.flatnonzero(x > start + np.log(factor))
+    if not thrown.size or smooth.min() < start + np.log(back_to_start):
+        return None
+    first, peak = int(thrown[0]), int(np.argmax(x))
+    ratio = float(np.exp(x[peak] - start))
+    return _exploded(
+        curve,
+        series,
+        (first, peak),
+        confidence_for(ratio / factor, CONFIDENCE),
+        f"The {series} {quantity} exploded at step {int(curve.steps[first])}, to {times(ratio)} its starting level"
+        f"{'' if peak == first else f' at step {int(curve.steps[peak])}'}, and never came back below "
+        f"{back_to_start:.0%} of it (start {np.exp(start):.4g}, lowest {np.exp(smooth.min()):.4g}, end "
+        f"{np.exp(smooth[-1]):.4g}): the network was broken before it learned anything.",
+        {
+            "best_step": int(curve.steps[0]),
+            "start_value": float(np.exp(start)),
+            "peak_step": int(curve.steps[peak]),
+            "peak_value": float(curve.values[peak]),
+            "lowest_value": float(np.exp(smooth.min())),
+            "final_value": float(np.exp(smooth[-1])),
+        },
+    )
+
+
+def _exploded(
+    curve: Curve, series: str, onset_and_peak: tuple[int, int], confidence: float, summary: str, evidence: dict
+) -> Finding:
+    """An explosion's finding: from its onset (an index of ``curve``) to the end, the peak marked."""
+    first, peak = onset_and_peak
+    return Finding(
+        kind=KIND,
+        series=series,
+        start_step=int(curve.steps[first]),
+        end_step=int(curve.steps[-1]),
+        severity="high",
+        confidence=confidence,
+        summary=summary,
+        evidence=evidence,
         remedies=REMEDIES,
         markers=[(int(curve.steps[peak]), float(curve.values[peak]))],
     )

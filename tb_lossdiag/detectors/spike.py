@@ -34,7 +34,17 @@ from ..robust import (
     sample_count,
     trailing_mad,
 )
-from .base import START_NOISE_POINTS, Curve, CurvePair, Finding, Report, confidence_for, severity_for, start_level
+from .base import (
+    START_NOISE_POINTS,
+    Curve,
+    CurvePair,
+    Finding,
+    Report,
+    confidence_for,
+    severity_for,
+    start_level,
+    times,
+)
 
 KIND = "spike"
 
@@ -403,11 +413,6 @@ def _lr_bursts(lr: Curve | None, factor: float, within: int) -> tuple[np.ndarray
     return lr.steps[1:][at], rise[at]
 
 
-def _times(factor: float) -> str:
-    """A factor of at least 1 as "3.5x", "50x" or "36,500x" (no exponent)."""
-    return f"{factor:,.0f}x" if factor >= 10 else f"{factor:.1f}x"
-
-
 def _points_after(steps: np.ndarray, at: np.ndarray, reach: int) -> np.ndarray:
     """Indices of the first ``reach`` points from each step of ``at`` (sorted, without repeats)."""
     if not at.size:
@@ -426,7 +431,7 @@ def _with_lr_burst(event: Finding, bursts: tuple[np.ndarray, np.ndarray], suspec
     step, factor = int(at[i]), float(rise[i])
     return replace(
         event,
-        summary=f"{event.summary} The logged learning rate had burst up {_times(factor)} at step {step}.",
+        summary=f"{event.summary} The logged learning rate had burst up {times(factor)} at step {step}.",
         evidence={**event.evidence, "learning_rate_burst_step": step, "learning_rate_burst_factor": factor},
     )
 
