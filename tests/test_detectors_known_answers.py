@@ -770,3 +770,17 @@ def test_a_lucky_first_batch_of_4_is_not_where_the_loss_started() -> None:
     assert early(spike_detect(CurvePair(Curve(steps, values))).findings) == []
     values[5] = 2.5
     assert [f.evidence["peak_step"] for f in early(spike_detect(CurvePair(Curve(steps, values))).findings)] == [5]
+
+
+def test_a_batch_thrown_up_in_the_noise_of_a_run_that_learns_nothing_is_no_divergence() -> None:
+    """A broken network's blow-up stands far out of its noise (7-220 robust sigmas on real runs); one batch 3.5x
+    the start of a run whose batches scatter 30 % (4 sigmas), and that learns nothing, is no such thing."""
+    rng = np.random.default_rng(0)
+    steps = np.arange(800)
+    values = 0.3 * np.exp(0.3 * rng.standard_normal(len(steps)))
+    values[5] = 3.5 * values[:3].max()
+    assert values[5] == values.max(), "the thrown-up batch must be the run's highest for this test to test that"
+    assert divergence_detect(CurvePair(Curve(steps, values))).findings == []
+    values[5] *= 100.0  # a blow-up no batch noise reaches
+    (found,) = divergence_detect(CurvePair(Curve(steps, values))).findings
+    assert found.start_step == 5

@@ -8,13 +8,14 @@ objective): a validation loss that climbs while training improves is
 overfitting, not divergence. An explosion is a smoothed training loss that
 rises to ``factor`` times its best and stays there to the end, either above
 where it started or back at about its starting level (a network that blew
-up and died at the chance level). A training loss thrown up to ``factor``
-times its starting level that never comes back below most of it
-(``back_to_start``) diverged too: a learning rate far too high killed the
-network in its first steps, before it learned anything. When a training loss exploded before it
-became NaN/Inf, the divergence starts at the explosion, not at the NaN; a
-training loss that turned NaN/Inf without exploding first says where it was
-last near its best (what followed was the run-up).
+up and died at the chance level). A training loss thrown up in its first
+steps to ``factor`` times its starting level, never as high again, that
+never comes back below most of it (``back_to_start``) diverged too: a
+learning rate far too high broke the network before it learned anything.
+When a training loss exploded before it became NaN/Inf, the divergence
+starts at the explosion, not at the NaN; a training loss that turned
+NaN/Inf without exploding first says where it was last near its best (what
+followed was the run-up).
 """
 
 from __future__ import annotations
@@ -35,6 +36,12 @@ SUSTAINED_SHARE = 0.8
 #: A training loss that turns NaN/Inf was last stable where its smoothed level was within this factor of its best
 #: (10 %): what happened after that (the loss drifting up, jumps on either curve) is the divergence's run-up.
 NEAR_BEST = 1.1
+#: A learning rate far too high breaks a network at once: its loss's highest point comes within this share of
+#: its points (or the first :data:`BROKEN_WITHIN_POINTS`).
+BROKEN_WITHIN, BROKEN_WITHIN_POINTS = 0.1, 3
+#: ...and stands this many robust sigmas of its point-to-point noise above its starting level: a noisy run that
+#: learns nothing throws up a batch 3x its start now and then (networks broken by their learning rate: 7-220).
+BROKEN_SIGMAS = 5.0
 #: Share of the run whose spread says whether the loss froze at the end...
 FROZEN_SHARE = 0.2
 #: ...frozen: a robust spread of the log-loss below this (2 %)...
@@ -199,13 +206,16 @@ def _rise(
 
 
 def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, back_to_start: float) -> Finding | None:
-    """A loss thrown up to ``factor`` x its starting level whose smoothed level never came below
-    ``back_to_start`` x that start: the network was killed before it learned anything."""
+    """A loss whose highest point, in its first steps (:data:`BROKEN_WITHIN`), is ``factor`` x its starting level
+    and out of its noise (:data:`BROKEN_SIGMAS`), and whose smoothed level never came below ``back_to_start`` x
+    that start: the network was broken before it learned anything."""
     curve, x, smooth, start = loss.curve, loss.x, loss.smooth, loss.start
-    thrown = np.flatnonzero(x > start + np.log(factor))
-    if not thrown.size or smooth.min() < start + np.log(back_to_start):
+    peak = int(np.argmax(x))
+    early = max(BROKEN_WITHIN_POINTS, int(BROKEN_WITHIN * len(x)))
+    out_of_noise = x[peak] - start > max(np.log(factor), BROKEN_SIGMAS * curve.noise)
+    if peak >= early or not out_of_noise or smooth.min() < start + np.log(back_to_start):
         return None
-    first, peak = int(thrown[0]), int(np.argmax(x))
+    first = int(np.argmax(x > start + np.log(factor)))
     ratio = float(np.exp(x[peak] - start))
     return _exploded(
         curve,
