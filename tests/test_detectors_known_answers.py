@@ -784,3 +784,20 @@ def test_a_batch_thrown_up_in_the_noise_of_a_run_that_learns_nothing_is_no_diver
     values[5] *= 100.0  # a blow-up no batch noise reaches
     (found,) = divergence_detect(CurvePair(Curve(steps, values))).findings
     assert found.start_step == 5
+
+
+@pytest.mark.parametrize(
+    ("first", "frozen_at", "died"),
+    [
+        (821.6, np.log(10.0) * 1.013, True),  # SGD at 3.0: its first epoch blew up, then constant outputs
+        (2.54, np.log(10.0) * 1.013, False),  # stuck at chance from the start (zero inputs): underfitting
+        (2.1, 0.13, False),  # a learning rate cut to ~0 froze a loss that had learned
+    ],
+)
+def test_a_loss_frozen_at_chance_after_a_blow_up_is_a_network_that_died(first: float, frozen_at: float, died: bool) -> None:
+    """Epoch-level logging: the first point is already the epoch the blow-up spoiled, so no start is known."""
+    steps = np.arange(20)
+    values = np.concatenate([[first], frozen_at * (1.0 + 1e-5 * np.arange(19))])
+    pair = CurvePair(Curve(steps, values))
+    found = divergence_detect(pair).findings
+    assert [(f.kind, f.start_step) for f in found] == ([("divergence", 0)] if died else []), found

@@ -12,6 +12,10 @@ up and died at the chance level). A training loss thrown up in its first
 steps to ``factor`` times its starting level, never as high again, that
 never comes back below most of it (``back_to_start``) diverged too: a
 learning rate far too high broke the network before it learned anything.
+So did a classification loss that ends frozen at a chance level ``ln C``
+after having been ``factor`` times above it (a network that blew up and
+died, its outputs constant, seen at epoch level too, where the first point
+is already the epoch the blow-up spoiled).
 When a training loss exploded before it became NaN/Inf, the divergence
 starts at the explosion, not at the NaN; a training loss that turned
 NaN/Inf without exploding first says where it was last near its best (what
@@ -26,6 +30,7 @@ import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
 from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level, times
+from .chance import chance_level
 
 KIND = "divergence"
 
@@ -110,9 +115,14 @@ def _stable_until(curve: Curve) -> int | None:
     return int(finite.steps[np.flatnonzero(smooth <= smooth.min() + np.log(NEAR_BEST))[-1]])
 
 
+def _tail_points(n: int) -> int:
+    """How many of ``n`` points are the end :func:`_frozen_end` looks at."""
+    return max(3, int(n * FROZEN_SHARE))
+
+
 def _frozen_end(x: np.ndarray) -> bool:
     """Whether the last points of a log-loss hardly move any more, while the first ones did."""
-    k = max(3, int(len(x) * FROZEN_SHARE))
+    k = _tail_points(len(x))
     if len(x) < 3 * k:
         return False
     spread = lambda v: float(MAD_TO_SIGMA * median(np.abs(v - median(v))))  # noqa: E731
@@ -141,8 +151,10 @@ def _explosion(
     # The first points are the untrained model's loss: an explosion in the first few steps must not be
     # smoothed into the starting level.
     loss = _Loss(curve, x, smooth, start_level(x))
-    return _rise(loss, series, quantity, factor, back_to_start, collapse_factor) or _killed_at_start(
-        loss, series, quantity, factor, back_to_start
+    return (
+        _rise(loss, series, quantity, factor, back_to_start, collapse_factor)
+        or _killed_at_start(loss, series, quantity, factor, back_to_start)
+        or _died_at_chance(loss, series, quantity, factor)
     )
 
 
@@ -233,6 +245,38 @@ def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, bac
             "peak_value": float(curve.values[peak]),
             "lowest_value": float(np.exp(smooth.min())),
             "final_value": float(np.exp(smooth[-1])),
+        },
+    )
+
+
+def _died_at_chance(loss: _Loss, series: str, quantity: str, factor: float) -> Finding | None:
+    """A loss that ends frozen (:func:`_frozen_end`) at a chance level ``ln C`` after having been ``factor`` x
+    above it: a network that blew up and died, whether or not it had learned something first."""
+    curve, x, smooth = loss.curve, loss.x, loss.smooth
+    if not _frozen_end(x):
+        return None
+    level = float(median(x[-_tail_points(len(x)) :]))
+    classes = chance_level(float(np.exp(level)))
+    high = np.flatnonzero(x > level + np.log(factor))
+    if classes is None or not high.size:
+        return None
+    first, peak = int(high[0]), int(np.argmax(x))
+    best = int(np.argmin(smooth[: first + 1]))
+    ratio = float(np.exp(x[peak] - level))
+    return _exploded(
+        curve,
+        series,
+        (first, peak),
+        confidence_for(ratio / factor, CONFIDENCE),
+        f"The {series} {quantity} was {times(ratio)} its final level at step {int(curve.steps[peak])} and then froze "
+        f"at {np.exp(level):.4g}, the chance level ln {classes} = {np.log(classes):.4g}: the network died (its "
+        "outputs no longer depend on its inputs).",
+        {
+            "best_step": int(curve.steps[best]),
+            "peak_step": int(curve.steps[peak]),
+            "peak_value": float(curve.values[peak]),
+            "final_value": float(np.exp(level)),
+            "chance_classes": classes,
         },
     )
 

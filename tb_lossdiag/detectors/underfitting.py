@@ -5,7 +5,7 @@ loss and shows no generalisation gap (validation is about as high as
 training). Judged on the whole run: the starting level (the untrained
 model, before any steep first drop: :func:`~.base.start_level`) against the end level (median
 of the last points, the later ones if the loss was still falling). A classification loss that starts at a chance level
-``ln C`` (``C`` classes, up to :data:`MAX_CHANCE_CLASSES`) is judged against
+``ln C`` (``C`` classes, up to :data:`~.chance.MAX_CHANCE_CLASSES`) is judged against
 that level instead: a model still within a quarter of chance at the end has
 not learned the task, however steadily it crawls. Needs a training curve: a
 validation curve alone cannot say whether the model fits its training data.
@@ -18,6 +18,7 @@ import numpy as np
 from ..robust import median, to_log
 from .prepare import main_log_curve
 from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level
+from .chance import chance_level
 
 KIND = "underfitting"
 
@@ -31,10 +32,6 @@ REMEDIES = [
 #: Share of the run whose median is the end level (or half that share's, if lower: a loss still
 #: falling fast at the end, as after a break-out from a stall, is judged where it got to).
 END_SHARE = 0.2
-#: Chance levels ln C considered, C = 2 .. this.
-MAX_CHANCE_CLASSES = 10
-#: How close (relative) a level must be to ln C to be that chance level.
-CHANCE_TOLERANCE = 0.05
 #: How far above ln C an untrained classifier's first loss may be (random logits are not uniform, so it
 #: starts at chance or somewhat above, hardly ever below).
 START_ABOVE_CHANCE = 0.1
@@ -42,14 +39,6 @@ START_ABOVE_CHANCE = 0.1
 HIGH_BELOW = 0.02
 #: Confidence by strength: how far below its limit the progress stayed (1: none at all).
 CONFIDENCE = ((0.0, 0.6), (0.5, 0.8), (1.0, 0.95))
-
-
-def chance_level(value: float, below: float = CHANCE_TOLERANCE, above: float = CHANCE_TOLERANCE) -> int | None:
-    """The class count ``C`` whose chance loss ``ln C`` is nearest ``value``, within ``below``/``above`` of it (relative)."""
-    classes = np.arange(2, MAX_CHANCE_CLASSES + 1)
-    offset = value / np.log(classes) - 1.0
-    close = (offset >= -below) & (offset <= above)
-    return int(classes[close][np.argmin(np.abs(offset[close]))]) if close.any() else None
 
 
 def detect(
