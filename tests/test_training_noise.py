@@ -168,6 +168,34 @@ def test_a_keras_run_broken_by_its_learning_rate_in_its_first_batches_is_one_div
     assert found[0]["start_step"] <= 3, found
 
 
+def test_a_keras_learning_rate_cut_to_almost_zero_is_a_plateau_at_epoch_level(tmp_path):
+    """Keras logs an epoch's loss after training it, so the point at the cut's epoch was already trained at the
+    cut rate (here validation even rose 13 % there): the fall before the cut is measured up to the epoch before."""
+    tf = pytest.importorskip("tensorflow")
+    from sklearn.datasets import load_digits
+    from sklearn.model_selection import train_test_split
+
+    tf.keras.utils.set_random_seed(1)
+    x, y = load_digits(return_X_y=True)
+    x_train, x_val, y_train, y_val = train_test_split((x / 16.0).astype("float32"), y, test_size=0.25, random_state=1)
+    dense = tf.keras.layers.Dense
+    model = tf.keras.Sequential([tf.keras.Input((64,)), dense(64, activation="relu"), dense(64, activation="relu"), dense(10)])
+    model.compile(
+        tf.keras.optimizers.SGD(0.01, momentum=0.9),
+        loss=tf.keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+    )
+    cut = tf.keras.callbacks.LearningRateScheduler(lambda epoch, lr: lr * 1e-4 if epoch == 10 else lr)
+    logdir = str(tmp_path / "keras_cut")
+    model.fit(
+        x_train, y_train, validation_data=(x_val, y_val), epochs=40, batch_size=32, verbose=0,
+        callbacks=[cut, tf.keras.callbacks.TensorBoard(logdir)],
+    )
+    train = read_logdir(logdir).runs["train"]
+    assert "epoch_learning_rate" in train, "the callback must log the learning rate for this test to test that"
+    plateaus = [f for f in _findings(str(tmp_path)) if f["kind"] == "plateau"]
+    assert [(f["start_step"], f["evidence"]["learning_rate_cut_step"]) for f in plateaus] == [(10, 10)], plateaus
+
+
 def test_keras_update_freq_with_epochs_left_unlogged(tmp_path):
     """With ``update_freq=5`` and 88 batches an epoch, Keras writes only the epochs ending on a multiple of 5.
 

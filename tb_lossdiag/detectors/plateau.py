@@ -19,6 +19,8 @@ from .base import Curve, CurvePair, Finding, Report, confidence_for, severity_fo
 
 KIND = "plateau"
 
+#: Share of a curve's points its smoothing running median spans.
+SMOOTHING = 0.05
 #: Confidence by strength: the plateau's share of the run (plus CUT_BONUS when a logged LR cut explains it).
 CONFIDENCE = ((0.15, 0.6), (0.3, 0.8), (0.6, 0.95))
 CUT_BONUS = 0.3
@@ -129,7 +131,7 @@ def detect(
     series, curve, x = prepared
     span = float(curve.steps[-1] - curve.steps[0])
     w = window if window is not None else 0.1 * span
-    smooth = curve.smooth(0.05)
+    smooth = curve.smooth(SMOOTHING)
     pace = max(0.0, float(smooth[0] - smooth[-1])) * w / span if span else 0.0
     flat_tolerance = float(np.clip(relative_tolerance * pace, tolerance, 5 * tolerance))
     mask = flat_mask(curve.steps, smooth, w, flat_tolerance)
@@ -172,7 +174,7 @@ def detect(
         # hide the stop in, so where it was logged after the cut it says what came after.
         val = pair.validation.reduced if pair.validation is not None and series == "train" else None
         if val is not None and (val.steps > cut[0]).sum() >= MIN_POINTS_AFTER_CUT and np.all(val.values > 0):
-            judged.append(("validation", val, val.log[0], val.smooth(0.05), _escape_drop(val, min_escape)))
+            judged.append(("validation", val, val.log[0], val.smooth(SMOOTHING), _escape_drop(val, min_escape)))
         # Still falling when it was cut, and hardly fell after, on the quieter curve; on the other one only
         # where the quieter was not logged before the cut. A validation loss that had already levelled off
         # (what makes ReduceLROnPlateau cut) was not stopped by the cut, however training went on falling.
@@ -214,8 +216,16 @@ def _learning_rate_cut(lr: Curve | None, factor: float) -> tuple[int, float, flo
 
 
 def _pace_before(steps: np.ndarray, smooth: np.ndarray, at: int, window: float) -> float:
-    """How much the smoothed log-loss fell over the window before step ``at``."""
-    a, b = values_at(steps, smooth, np.array([at - window, at], dtype=np.float64))
+    """How much the smoothed log-loss fell over the window up to its last point before step ``at``.
+
+    Not up to ``at`` itself: a Keras epoch's loss logged at the cut's step was already trained at the cut rate,
+    and the running median there takes in more of the stall after it.
+    """
+    before = steps[steps < at]
+    if before.size == 0:
+        return 0.0
+    last = float(before[-1])
+    a, b = values_at(steps, smooth, np.array([last - window, last], dtype=np.float64))
     return float(a - b)
 
 
