@@ -9,9 +9,10 @@ overfitting, not divergence. An explosion is a smoothed training loss that
 rises to ``factor`` times its best and stays there to the end, either above
 where it started or back at about its starting level (a network that blew
 up and died at the chance level). A training loss thrown up in its first
-steps to ``factor`` times its starting level, never as high again, that
-never comes back below most of it (``back_to_start``) diverged too: a
-learning rate far too high broke the network before it learned anything.
+steps to ``factor`` times its starting level, out of its noise and never as
+high again, that never comes back below most of it (``back_to_start``)
+diverged too: a learning rate far too high broke the network before it
+learned anything.
 So did a classification loss that ends frozen at a chance level ``ln C``
 after having been ``factor`` times above it (a network that blew up and
 died, its outputs constant, seen at epoch level too, where the first point
@@ -139,8 +140,9 @@ def _explosion(
     back_to_start: float,
     collapse_factor: float,
 ) -> Finding | None:
-    """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start, or a
-    loss thrown up to ``factor`` x its start that never learned (:func:`_killed_at_start`)."""
+    """A sustained rise of the smoothed loss to ``factor`` x its best and back to (or above) its start, a loss
+    thrown up to ``factor`` x its start that never learned (:func:`_killed_at_start`), or one frozen at a
+    chance level after a blow-up (:func:`_died_at_chance`)."""
     curve = curve.reduced
     if len(curve) < min_points:
         return None
