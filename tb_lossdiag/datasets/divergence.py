@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .base import PER_STEP, SMOOTH, Event, Noise, Seed, Synthetic, decay, rng_of
+from .base import PER_STEP, SMOOTH, Event, Noise, Seed, Synthetic, decay, evaluated, rng_of
 
 #: Steps an explosion or a blow-up takes to reach its height.
 RAMP_STEPS = 5
@@ -191,10 +191,7 @@ def divergence_killed_at_start(
     level = np.full(n_steps, chance)
     level[at] *= blowup
     train = noise.apply(level, rng)
-    val_steps, validation = None, None
-    if val_every is not None:
-        val_steps = steps[val_every::val_every]
-        validation = SMOOTH.apply(np.full(len(val_steps), 1.1 * chance), rng)
+    val_steps, validation = evaluated(steps, np.full(n_steps, 1.1 * chance), val_every, SMOOTH, rng)
     return Synthetic(steps, train, val_steps, validation, (Event("divergence", at, None),))
 
 
