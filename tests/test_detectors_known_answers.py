@@ -315,6 +315,24 @@ def test_spike_findings_carry_height_and_recovery() -> None:
     assert shift.end_step is None and not shift.evidence["recovered"]
 
 
+def test_a_jump_that_comes_back_down_slowly_says_how_far_it_had_come_back() -> None:
+    """Half the height of a 5,000x jump is still 70x its level: where the curve got under it (the spike's end),
+    it had come back down only that far. The summary says so, then when it was within 2x of its level again
+    (some 90 steps after the jump here), or that it never was; a bad batch gone in a few steps recovered."""
+    run = datasets.spikes(at=(400,), height=5000.0, recovery=40.0, seed=0)
+    (found,) = detect(BY_KIND["spike"], as_pair(run)).findings
+    assert "came back down to" in found.summary and "within 2x of it by step" in found.summary, found.summary
+    assert 470 <= int(found.summary.rsplit("step ", 1)[1].rstrip(".")) <= 515, found.summary
+
+    stays_up = run.train * np.where(run.steps > 450, 5.0, 1.0)  # ...and then sets the loss back 5x for good
+    (setback,) = detect(BY_KIND["spike"], CurvePair(Curve(run.steps, stays_up))).findings
+    assert setback.summary.endswith("but was never within 2x of it again."), setback.summary
+
+    quick = datasets.spikes(at=(400,), height=5.0, recovery=4.0, seed=0)
+    (found,) = detect(BY_KIND["spike"], as_pair(quick)).findings
+    assert found.summary.endswith(f"and recovered by step {found.end_step}."), found.summary
+
+
 # -- through the engine ------------------------------------------------------------------
 
 

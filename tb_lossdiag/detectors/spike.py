@@ -62,6 +62,10 @@ MAX_CONFIDENT_EVENTS, MANY_EVENTS_CONFIDENCE = 3, 0.6
 SEVERITY = ((1.5, "medium"), (3.0, "high"))
 #: Confidence by strength: the jump's height in robust sigmas of the curve's noise.
 CONFIDENCE = ((4.0, 0.6), (8.0, 0.8), (16.0, 0.95))
+#: A jump has recovered once back within this factor of its level (as one from the starting level has: see
+#: ``record_factor``); one that came back down only part of the way (to half its height, which for a 5,000x jump
+#: is still 70x its level) is said to have done so.
+RECOVERED_WITHIN = 2.0
 
 
 def detect(
@@ -529,6 +533,24 @@ def _events(
     ]
 
 
+def _aftermath(curve: Curve, log: LogCurve, base: float, end: int | None, reference: str) -> str:
+    """How a jump from level ``base`` came back down, from ``end`` (its first point under half its height) on:
+    recovered there, or only part of the way and back within :data:`RECOVERED_WITHIN` of its level later (or never)."""
+    if end is None:
+        return ", and did not come back down (a level shift)."
+    at = int(curve.steps[end])
+    left = float(np.exp(log.x(end, end + 1)[0] - base)) if log.is_log else 1.0
+    if left <= RECOVERED_WITHIN:
+        return f", and recovered by step {at}."
+    back = log.first_at_most(end, base + np.log(RECOVERED_WITHIN))
+    then = (
+        f"and was within {RECOVERED_WITHIN:g}x of it by step {int(curve.steps[back])}"
+        if back is not None
+        else f"but was never within {RECOVERED_WITHIN:g}x of it again"
+    )
+    return f", came back down to {times(left)} its {reference} by step {at}, {then}."
+
+
 def _finding(
     curve: Curve,
     series: str,
@@ -552,13 +574,13 @@ def _finding(
     peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])
     shift = "spike" if recovered else "level shift"
     reference = "starting level" if from_start else "local level"
-    size = f"to {ratio:.1f}x its {reference}" if ratio else f"{h:.3g} above its {reference}"
+    size = f"to {times(ratio)} its {reference}" if ratio else f"{h:.3g} above its {reference}"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
     severity = severity_for(ratio or 0.0, SEVERITY)
     if not recovered and severity == "low":
         severity = "medium"  # a level shift does not go away
     summary = f"The {series} {quantity} jumped {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
-    summary += f", and recovered by step {int(curve.steps[end])}." if recovered else ", and did not come back down (a level shift)."
+    summary += _aftermath(curve, log, base, end, reference)
     return Finding(
         kind=KIND,
         series=series,
