@@ -259,6 +259,9 @@ KNOWN: dict[str, Case] = {
     "divergence_early_explosion": Case(datasets.divergence_early_explosion),
     "divergence_collapse_to_chance": Case(datasets.divergence_collapse_to_chance),
     "divergence_killed_at_start": Case(datasets.divergence_killed_at_start, tolerance=0.0),
+    "divergence_blown_up_for_long": Case(
+        lambda seed: datasets.divergence_killed_at_start(recovery=40.0, learns_to=0.5, seed=seed), tolerance=0.0
+    ),
     "divergence_explosion": Case(datasets.divergence_explosion),
 }
 

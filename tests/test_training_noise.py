@@ -168,6 +168,60 @@ def test_a_keras_run_broken_by_its_learning_rate_in_its_first_batches_is_one_div
     assert found[0]["start_step"] <= 3, found
 
 
+def _byte_transformer_run(torch, tb, logdir: str, lr: float, steps: int = 1500, seed: int = 0) -> None:
+    """A one-layer byte-level transformer language model on the standard library's source, AdamW at ``lr`` from the
+    first step (no warm-up, no clipping) with a cosine decay to a tenth of it, its per-step training loss and an
+    evaluation every 50 steps logged."""
+    import glob
+    import math
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    paths = sorted(glob.glob(os.path.join(os.path.dirname(os.__file__), "*.py")))[:60]
+    data = torch.tensor(list(b"".join(open(p, "rb").read() for p in paths)))
+    train, val = data[: len(data) * 9 // 10], data[len(data) * 9 // 10 :]
+    width, context = 32, 32
+    embed, position = torch.nn.Embedding(256, width), torch.nn.Parameter(torch.zeros(context, width))
+    layer = torch.nn.TransformerEncoderLayer(width, 2, 4 * width, dropout=0.0, batch_first=True, norm_first=True)
+    body, head = torch.nn.TransformerEncoder(layer, 1, enable_nested_tensor=False), torch.nn.Linear(width, 256)
+    mask = torch.nn.Transformer.generate_square_subsequent_mask(context)
+    params = [*embed.parameters(), position, *body.parameters(), *head.parameters()]
+    opt, loss_fn, gen = torch.optim.AdamW(params, lr=lr), torch.nn.CrossEntropyLoss(), torch.Generator().manual_seed(seed)
+    cosine = torch.optim.lr_scheduler.LambdaLR(opt, lambda t: 0.1 + 0.45 * (1 + math.cos(math.pi * t / steps)))
+
+    def loss_on(text, batch):
+        at = torch.randint(0, len(text) - context - 1, (batch,), generator=gen)
+        x = torch.stack([text[i : i + context] for i in at])
+        y = torch.stack([text[i + 1 : i + context + 1] for i in at])
+        return loss_fn(head(body(embed(x) + position, mask=mask, is_causal=True)).reshape(-1, 256), y.reshape(-1))
+
+    writer = tb.SummaryWriter(logdir)
+    for step in range(steps):
+        loss = loss_on(train, 16)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        cosine.step()
+        writer.add_scalar("Loss/train", loss.item(), step)
+        if (step + 1) % 50 == 0:
+            with torch.no_grad():
+                writer.add_scalar("Loss/val", loss_on(val, 64).item(), step)
+    writer.close()
+
+
+@pytest.mark.parametrize("lr, diverged", [(1.0, True), (0.3, False)])
+def test_a_language_model_blown_up_for_a_tenth_of_its_run_diverged(tmp_path, lr: float, diverged: bool):
+    """Adam at 1.0 throws a byte-level transformer's loss up ~10,000x in its first steps, and it is still several
+    times its start a tenth of the way into the run: a divergence from the first steps, whatever it does after (here
+    it sits at the bytes' own frequencies, ~3.1 nats). At 0.3 the blow-up is undone within 5 % of the run and the
+    model then learns: a spike at the start, as a bad first batch would give."""
+    torch = pytest.importorskip("torch")
+    tb = pytest.importorskip("torch.utils.tensorboard")
+    _byte_transformer_run(torch, tb, str(tmp_path / f"lm_lr{lr}"), lr)
+    found = [(f["kind"], f["series"], f["start_step"]) for f in _findings(str(tmp_path))]
+    assert found == ([("divergence", "train", 1)] if diverged else [("spike", "train", 1)]), found
+
+
 def test_a_keras_learning_rate_cut_to_almost_zero_is_a_plateau_at_epoch_level(tmp_path):
     """Keras logs an epoch's loss after training it, so the point at the cut's epoch was already trained at the
     cut rate (here validation even rose 13 % there): the fall before the cut is measured up to the epoch before."""

@@ -157,6 +157,8 @@ def divergence_killed_at_start(
     n_classes: int = 10,
     *,
     blowup: float = 1e4,
+    recovery: float = 0.0,
+    learns_to: float | None = None,
     noise: Noise = Noise(sigma=0.05),
     val_every: int | None = 50,
     seed: Seed = None,
@@ -166,7 +168,10 @@ def divergence_killed_at_start(
     It starts at ``ln n_classes``, is ``blowup`` x that at ``at`` (one
     step), and is back at about ``ln C`` from the next step to the end with
     per-batch noise: the network was broken before it learned anything.
-    Validation, when evaluated, sits a little above chance.
+    Validation, when evaluated, sits a little above chance. With
+    ``recovery``, the blow-up takes that long to undo, and with
+    ``learns_to`` the network learns after it: a blow-up it took a tenth of
+    the run to undo is still a divergence.
 
     Parameters
     ----------
@@ -178,6 +183,12 @@ def divergence_killed_at_start(
         Number of classes ``C``.
     blowup : float, default 1e4
         Height of the blow-up over the starting level.
+    recovery : float, default 0.0
+        Time constant of its undoing, in steps: the blow-up's height decays
+        as ``exp(-(t - at) / recovery)`` in log units (0: gone the next step).
+    learns_to : float or None, default None
+        The level the loss then learns towards, over a quarter of the run
+        (None: it stays at chance).
     noise : Noise, default log-normal, sigma 0.05
         Per-step scatter (batches of differing class mixes against a constant output).
     val_every : int or None, default 50
@@ -188,10 +199,13 @@ def divergence_killed_at_start(
     rng = rng_of(seed)
     steps = np.arange(n_steps)
     chance = float(np.log(n_classes))
-    level = np.full(n_steps, chance)
-    level[at] *= blowup
+    level = np.full(n_steps, chance) if learns_to is None else decay(steps, chance, learns_to, n_steps / 4)
+    since = np.clip(steps - at, 0, None)
+    undone = np.exp(-since / recovery) if recovery > 0 else (since == 0).astype(float)
+    level = level * np.where(steps >= at, blowup**undone, 1.0)
     train = noise.apply(level, rng)
-    val_steps, validation = evaluated(steps, np.full(n_steps, 1.1 * chance), val_every, SMOOTH, rng)
+    val_level = np.full(n_steps, 1.1 * chance) if learns_to is None else 1.1 * level
+    val_steps, validation = evaluated(steps, val_level, val_every, SMOOTH, rng)
     return Synthetic(steps, train, val_steps, validation, (Event("divergence", at, None),))
 
 

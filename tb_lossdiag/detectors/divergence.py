@@ -9,10 +9,11 @@ overfitting, not divergence. An explosion is a smoothed training loss that
 rises to ``factor`` times its best and stays there to the end, either above
 where it started or back at about its starting level (a network that blew
 up and died at the chance level). A training loss thrown up in its first
-steps to ``factor`` times its starting level, out of its noise and never as
-high again, that never comes back below most of it (``back_to_start``)
-diverged too: a learning rate far too high broke the network before it
-learned anything.
+steps to ``factor`` times its starting level, out of its noise, diverged
+too when it never came back below most of it (``back_to_start``; a
+learning rate far too high broke the network before it learned anything),
+or when it was still twice its start a tenth of the way into the run (the
+network took that long to undo the blow-up, whatever it learned after).
 So did a classification loss that ends frozen at a chance level ``ln C``
 after having been ``factor`` times above it (a network that blew up and
 died, its outputs constant, seen at epoch level too, where the first point
@@ -48,6 +49,11 @@ BROKEN_WITHIN, BROKEN_WITHIN_POINTS = 0.1, 3
 #: ...and stands this many robust sigmas of its point-to-point noise above its starting level: a noisy run that
 #: learns nothing throws up a batch 3x its start now and then (networks broken by their learning rate: 7-220).
 BROKEN_SIGMAS = 5.0
+#: ...and either never comes back below most of its start, or is still this many times its start at the end of
+#: those first points: the network took more than a tenth of its run to undo the blow-up (a bad first batch is
+#: undone within a few steps; byte-level language models thrown up 63-421,000x by learning rates 33-330x too high
+#: were still 4.7-2,054x their start there, while smaller ones at 100x, undone within 6 % of the run, were under it).
+STILL_BLOWN_UP = 2.0
 #: Share of the run whose spread says whether the loss froze at the end...
 FROZEN_SHARE = 0.2
 #: ...frozen: a robust spread of the log-loss below this (2 %)...
@@ -220,34 +226,65 @@ def _rise(
 
 
 def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, back_to_start: float) -> Finding | None:
-    """A loss whose highest point, in its first steps (:data:`BROKEN_WITHIN`), is ``factor`` x its starting level
-    and out of its noise (:data:`BROKEN_SIGMAS`), and whose smoothed level never came below ``back_to_start`` x
-    that start: the network was broken before it learned anything."""
+    """A loss thrown up in its first steps (:data:`BROKEN_WITHIN`) to ``factor`` x its starting level and out of its
+    noise (:data:`BROKEN_SIGMAS`) that never came back below ``back_to_start`` x that start, its highest point that
+    early too (the network was broken before it learned anything), or that was still :data:`STILL_BLOWN_UP` x its
+    start at the end of those first steps (it took the network that long to undo the blow-up)."""
     curve, x, smooth, start = loss.curve, loss.x, loss.smooth, loss.start
-    peak = int(np.argmax(x))
     early = max(BROKEN_WITHIN_POINTS, int(BROKEN_WITHIN * len(x)))
-    out_of_noise = x[peak] - start > max(np.log(factor), BROKEN_SIGMAS * curve.noise)
-    if peak >= early or not out_of_noise or smooth.min() < start + np.log(back_to_start):
+    if not np.any(x[:early] - start > max(np.log(factor), BROKEN_SIGMAS * curve.noise)):
+        return None
+    peak = int(np.argmax(x))
+    never_back = peak < early and smooth.min() >= start + np.log(back_to_start)
+    if not never_back and not (early < len(x) and smooth[early] >= start + np.log(STILL_BLOWN_UP)):
         return None
     first = int(np.argmax(x > start + np.log(factor)))
     ratio = float(np.exp(x[peak] - start))
+    exploded = (
+        f"The {series} {quantity} exploded at step {int(curve.steps[first])}, to {times(ratio)} its starting level"
+        f"{'' if peak == first else f' at step {int(curve.steps[peak])}'}"
+    )
+    evidence = {
+        "best_step": int(curve.steps[0]),
+        "start_value": float(np.exp(start)),
+        "peak_step": int(curve.steps[peak]),
+        "peak_value": float(curve.values[peak]),
+        "lowest_value": float(np.exp(smooth.min())),
+        "final_value": float(np.exp(smooth[-1])),
+    }
+    if never_back:
+        return _exploded(
+            curve,
+            series,
+            (first, peak),
+            confidence_for(ratio / factor, CONFIDENCE),
+            f"{exploded}, and never came back below {back_to_start:.0%} of it (start {np.exp(start):.4g}, lowest "
+            f"{np.exp(smooth.min()):.4g}, end {np.exp(smooth[-1]):.4g}): the network was broken before it learned "
+            "anything.",
+            evidence,
+        )
+    down = np.flatnonzero(smooth[early:] < start + np.log(STILL_BLOWN_UP))
+    back = early + int(down[0]) if down.size else None
+    still = float(np.exp(smooth[early] - start))
     return _exploded(
         curve,
         series,
         (first, peak),
-        confidence_for(ratio / factor, CONFIDENCE),
-        f"The {series} {quantity} exploded at step {int(curve.steps[first])}, to {times(ratio)} its starting level"
-        f"{'' if peak == first else f' at step {int(curve.steps[peak])}'}, and never came back below "
-        f"{back_to_start:.0%} of it (start {np.exp(start):.4g}, lowest {np.exp(smooth.min()):.4g}, end "
-        f"{np.exp(smooth[-1]):.4g}): the network was broken before it learned anything.",
+        confidence_for(still / STILL_BLOWN_UP, CONFIDENCE),
+        f"{exploded}, and was still {times(still)} that start ({np.exp(start):.4g}) a tenth of the way into the run "
+        f"(step {int(curve.steps[early])}), "
+        + (
+            f"back under {STILL_BLOWN_UP:g}x it only from step {int(curve.steps[back])} (end {np.exp(smooth[-1]):.4g})"
+            if back is not None
+            else f"and never back under {STILL_BLOWN_UP:g}x it"
+        )
+        + ": a learning rate far too high for this network.",
         {
-            "best_step": int(curve.steps[0]),
-            "start_value": float(np.exp(start)),
-            "peak_step": int(curve.steps[peak]),
-            "peak_value": float(curve.values[peak]),
-            "lowest_value": float(np.exp(smooth.min())),
-            "final_value": float(np.exp(smooth[-1])),
+            **evidence,
+            "still_up_step": int(curve.steps[early]),
+            "back_step": None if back is None else int(curve.steps[back]),
         },
+        back,
     )
 
 
@@ -284,15 +321,22 @@ def _died_at_chance(loss: _Loss, series: str, quantity: str, factor: float) -> F
 
 
 def _exploded(
-    curve: Curve, series: str, onset_and_peak: tuple[int, int], confidence: float, summary: str, evidence: dict
+    curve: Curve,
+    series: str,
+    onset_and_peak: tuple[int, int],
+    confidence: float,
+    summary: str,
+    evidence: dict,
+    until: int | None = None,
 ) -> Finding:
-    """An explosion's finding: from its onset (an index of ``curve``) to the end, the peak marked."""
+    """An explosion's finding: from its onset (an index of ``curve``) to ``until`` (default: the end), the peak
+    marked."""
     first, peak = onset_and_peak
     return Finding(
         kind=KIND,
         series=series,
         start_step=int(curve.steps[first]),
-        end_step=int(curve.steps[-1]),
+        end_step=int(curve.steps[-1 if until is None else until]),
         severity="high",
         confidence=confidence,
         summary=summary,
