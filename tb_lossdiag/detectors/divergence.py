@@ -253,39 +253,29 @@ def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, bac
         "final_value": float(np.exp(smooth[-1])),
     }
     if never_back:
-        return _exploded(
-            curve,
-            series,
-            (first, peak),
-            confidence_for(ratio / factor, CONFIDENCE),
-            f"{exploded}, and never came back below {back_to_start:.0%} of it (start {np.exp(start):.4g}, lowest "
+        confidence, until = confidence_for(ratio / factor, CONFIDENCE), None
+        how = (
+            f"never came back below {back_to_start:.0%} of it (start {np.exp(start):.4g}, lowest "
             f"{np.exp(smooth.min()):.4g}, end {np.exp(smooth[-1]):.4g}): the network was broken before it learned "
-            "anything.",
-            evidence,
+            "anything."
         )
-    down = np.flatnonzero(smooth[early:] < start + np.log(STILL_BLOWN_UP))
-    back = early + int(down[0]) if down.size else None
-    still = float(np.exp(smooth[early] - start))
-    return _exploded(
-        curve,
-        series,
-        (first, peak),
-        confidence_for(still / STILL_BLOWN_UP, CONFIDENCE),
-        f"{exploded}, and was still {times(still)} that start ({np.exp(start):.4g}) a tenth of the way into the run "
-        f"(step {int(curve.steps[early])}), "
-        + (
-            f"back under {STILL_BLOWN_UP:g}x it only from step {int(curve.steps[back])} (end {np.exp(smooth[-1]):.4g})"
-            if back is not None
+    else:
+        down = np.flatnonzero(smooth[early:] < start + np.log(STILL_BLOWN_UP))
+        until = early + int(down[0]) if down.size else None
+        still = float(np.exp(smooth[early] - start))
+        confidence = confidence_for(still / STILL_BLOWN_UP, CONFIDENCE)
+        back = (
+            f"back under {STILL_BLOWN_UP:g}x it only from step {int(curve.steps[until])} (end {np.exp(smooth[-1]):.4g})"
+            if until is not None
             else f"and never back under {STILL_BLOWN_UP:g}x it"
         )
-        + ": a learning rate far too high for this network.",
-        {
-            **evidence,
-            "still_up_step": int(curve.steps[early]),
-            "back_step": None if back is None else int(curve.steps[back]),
-        },
-        back,
-    )
+        how = (
+            f"was still {times(still)} that start ({np.exp(start):.4g}) a tenth of the way into the run (step "
+            f"{int(curve.steps[early])}), {back}: a learning rate far too high for this network."
+        )
+        evidence["still_up_step"] = int(curve.steps[early])
+        evidence["back_step"] = None if until is None else int(curve.steps[until])
+    return _exploded(curve, series, (first, peak), confidence, f"{exploded}, and {how}", evidence, until)
 
 
 def _died_at_chance(loss: _Loss, series: str, quantity: str, factor: float) -> Finding | None:
