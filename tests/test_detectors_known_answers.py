@@ -258,6 +258,11 @@ KNOWN: dict[str, Case] = {
     "divergence_inf": Case(lambda seed: datasets.divergence_nan(value=np.inf, seed=seed), tolerance=0.0),
     "divergence_early_explosion": Case(datasets.divergence_early_explosion),
     "divergence_collapse_to_chance": Case(datasets.divergence_collapse_to_chance),
+    "divergence_died_at_once": Case(
+        lambda seed: datasets.divergence_collapse_to_chance(
+            at=10, n_classes=10, blowup=50.0, dead_noise=Noise(sigma=0.05), seed=seed
+        )
+    ),
     "divergence_killed_at_start": Case(datasets.divergence_killed_at_start, tolerance=0.0),
     "divergence_blown_up_for_long": Case(
         lambda seed: datasets.divergence_killed_at_start(recovery=40.0, learns_to=0.5, seed=seed), tolerance=0.0

@@ -222,6 +222,44 @@ def test_a_language_model_blown_up_for_a_tenth_of_its_run_diverged(tmp_path, lr:
     assert found == ([("divergence", "train", 1)] if diverged else [("spike", "train", 1)]), found
 
 
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_network_killed_by_its_learning_rate_within_its_first_logged_steps_diverged(tmp_path, seed: int):
+    """SGD at 3.0 with momentum throws a digits MLP's loss up 13-30,000,000x within the first 10 steps, the loss
+    logged every 10 steps as Lightning does by default: the first logged point is already the blow-up, and from
+    then on the loss wanders about 2.5 (ln 10 + 8 %) without improving, its validation accuracy at 10 %. The
+    network died: a divergence, not a spike, nor nothing."""
+    torch = pytest.importorskip("torch")
+    tb = pytest.importorskip("torch.utils.tensorboard")
+    from sklearn.datasets import load_digits
+    from sklearn.preprocessing import StandardScaler
+
+    torch.manual_seed(seed)
+    torch.set_num_threads(1)
+    x, y = load_digits(return_X_y=True)
+    x, y = torch.tensor(StandardScaler().fit_transform(x), dtype=torch.float32), torch.tensor(y)
+    (x_train, x_val), (y_train, y_val) = x.split([1350, len(x) - 1350]), y.split([1350, len(y) - 1350])
+    dense = torch.nn.Linear
+    model = torch.nn.Sequential(dense(64, 64), torch.nn.ReLU(), dense(64, 64), torch.nn.ReLU(), dense(64, 10))
+    opt, loss_fn = torch.optim.SGD(model.parameters(), lr=3.0, momentum=0.9), torch.nn.CrossEntropyLoss()
+    gen, writer, step = torch.Generator().manual_seed(seed), tb.SummaryWriter(str(tmp_path / "sgd_lr3")), 0
+    for _ in range(30):
+        for batch in torch.randperm(len(x_train), generator=gen).split(32):
+            loss = loss_fn(model(x_train[batch]), y_train[batch])
+            opt.zero_grad()
+            loss.backward()
+            opt.step()
+            if (step + 1) % 10 == 0:
+                writer.add_scalar("Loss/train", loss.item(), step)
+            step += 1
+        with torch.no_grad():
+            out = model(x_val)
+            writer.add_scalar("Loss/val", loss_fn(out, y_val).item(), step - 1)
+            writer.add_scalar("Accuracy/val", (out.argmax(1) == y_val).float().mean().item(), step - 1)
+    writer.close()
+    found = [(f["kind"], f["series"]) for f in _findings(str(tmp_path))]
+    assert found == [("divergence", "train")], found
+
+
 def test_a_keras_learning_rate_cut_to_almost_zero_is_a_plateau_at_epoch_level(tmp_path):
     """Keras logs an epoch's loss after training it, so the point at the cut's epoch was already trained at the
     cut rate (here validation even rose 13 % there): the fall before the cut is measured up to the epoch before."""

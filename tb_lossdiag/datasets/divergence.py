@@ -102,6 +102,7 @@ def divergence_collapse_to_chance(
     blowup: float = 5.0,
     best: float = 0.3,
     noise: Noise = Noise(sigma=0.05),
+    dead_noise: Noise = DEAD_NOISE,
     val_every: int | None = 25,
     seed: Seed = None,
 ) -> Synthetic:
@@ -111,7 +112,8 @@ def divergence_collapse_to_chance(
     ``best``); at ``at`` it jumps to ``blowup`` x its level within a few
     steps and falls back not to where it was but to ``ln n_classes``
     (1.0986 for three classes), where it stays, almost noiseless, on both
-    splits.
+    splits (with ``dead_noise``, as noisy as a learning rate far too high
+    throws its constant outputs about).
 
     Parameters
     ----------
@@ -127,6 +129,8 @@ def divergence_collapse_to_chance(
         The level the loss was falling towards.
     noise : Noise, default log-normal, sigma 0.05
         Per-step scatter before the collapse.
+    dead_noise : Noise, default log-normal, sigma 1e-4
+        Scatter after it.
     val_every : int or None, default 25
         Validation is evaluated every this many steps (None: train only).
     seed : int, Generator or None
@@ -142,12 +146,12 @@ def divergence_collapse_to_chance(
     rising = learning + (peak - learning) * np.clip(since / RAMP_STEPS, 0.0, 1.0)
     level = np.where(since < 0, learning, np.where(since < RAMP_STEPS, rising, falling))
     alive = since < 0
-    train = np.where(alive, noise.apply(level, rng), DEAD_NOISE.apply(level, rng))
+    train = np.where(alive, noise.apply(level, rng), dead_noise.apply(level, rng))
     val_steps, validation = None, None
     if val_every is not None:
         val_steps = steps[::val_every]
         val = np.where(alive, level * 1.05, level)[val_steps]
-        validation = np.where(alive[val_steps], SMOOTH.apply(val, rng), DEAD_NOISE.apply(val, rng))
+        validation = np.where(alive[val_steps], SMOOTH.apply(val, rng), dead_noise.apply(val, rng))
     return Synthetic(steps, train, val_steps, validation, (Event("divergence", at, None),))
 
 

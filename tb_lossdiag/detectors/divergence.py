@@ -17,7 +17,9 @@ network took that long to undo the blow-up, whatever it learned after).
 So did a classification loss that ends frozen at a chance level ``ln C``
 after having been ``factor`` times above it (a network that blew up and
 died, its outputs constant, seen at epoch level too, where the first point
-is already the epoch the blow-up spoiled).
+is already the epoch the blow-up spoiled), or that, thrown up in its first
+steps, then sits at or a little above ``ln C`` without improving (constant
+outputs that the learning rate which killed the network throws about).
 When a training loss exploded before it became NaN/Inf, the divergence
 starts at the explosion, not at the NaN; a training loss that turned
 NaN/Inf without exploding first says where it was last near its best (what
@@ -32,7 +34,7 @@ import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
 from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level, times
-from .chance import chance_level
+from .chance import CHANCE_TOLERANCE, chance_level
 
 KIND = "divergence"
 
@@ -60,6 +62,13 @@ FROZEN_SHARE = 0.2
 FROZEN_SPREAD = 0.02
 #: ...or below this share of the point-to-point spread of the run's first points.
 FROZEN_CALM = 0.25
+#: A loss thrown up in its first steps that then never comes this much (10 %) lower (the median of the last fifth of
+#: the run against that of the first fifth after the blow-up) did not learn again...
+NO_PROGRESS = 0.1
+#: ...and died, where it sits at a chance level ln C or up to this much (15 %) above it: its outputs, constant, are
+#: thrown about by the learning rate that killed it, off the class frequencies (SGD at 3.0 on digits: 2.47-2.63,
+#: ln 10 + 7-14 %, its validation accuracy at 9-12 %, while networks still learning improved by 12 % or more).
+DEAD_ABOVE_CHANCE = 0.15
 
 REMEDIES = [
     "Lower the learning rate (try 3-10x smaller), or add warm-up.",
@@ -279,27 +288,40 @@ def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, bac
 
 
 def _died_at_chance(loss: _Loss, series: str, quantity: str, factor: float) -> Finding | None:
-    """A loss that ends frozen (:func:`_frozen_end`) at a chance level ``ln C`` after having been ``factor`` x
-    above it: a network that blew up and died, whether or not it had learned something first."""
+    """A loss at a chance level ``ln C`` after having been ``factor`` x above it: a network that blew up and died,
+    whether or not it had learned something first. It ends frozen there (:func:`_frozen_end`), or, thrown up in
+    its first steps (:data:`BROKEN_WITHIN`), never improved after (:data:`NO_PROGRESS`) at about that level
+    (:data:`DEAD_ABOVE_CHANCE`)."""
     curve, x, smooth = loss.curve, loss.x, loss.smooth
-    if not _frozen_end(x):
-        return None
-    level = float(median(x[-_tail_points(len(x)) :]))
-    classes = chance_level(float(np.exp(level)))
+    k = _tail_points(len(x))
+    level = float(median(x[-k:]))
     high = np.flatnonzero(x > level + np.log(factor))
-    if classes is None or not high.size:
+    if not high.size:
+        return None
+    frozen = _frozen_end(x)
+    after = x[high[-1] + 1 :]
+    at_once = high[-1] < max(BROKEN_WITHIN_POINTS, int(BROKEN_WITHIN * len(x))) and len(after) >= 2 * k
+    if not frozen and not (at_once and level > float(median(after[:k])) + np.log(1.0 - NO_PROGRESS)):
+        return None
+    classes = chance_level(float(np.exp(level)), above=CHANCE_TOLERANCE if frozen else DEAD_ABOVE_CHANCE)
+    if classes is None:
         return None
     first, peak = int(high[0]), int(np.argmax(x))
     best = int(np.argmin(smooth[: first + 1]))
     ratio = float(np.exp(x[peak] - level))
+    then = (
+        f"froze at {np.exp(level):.4g}, the chance level ln {classes} = {np.log(classes):.4g}"
+        if frozen
+        else f"stayed at about {np.exp(level):.4g} without improving by {NO_PROGRESS:.0%}, at or above the chance "
+        f"level ln {classes} = {np.log(classes):.4g}"
+    )
     return _exploded(
         curve,
         series,
         (first, peak),
         confidence_for(ratio / factor, CONFIDENCE),
-        f"The {series} {quantity} was {times(ratio)} its final level at step {int(curve.steps[peak])} and then froze "
-        f"at {np.exp(level):.4g}, the chance level ln {classes} = {np.log(classes):.4g}: the network died (its "
-        "outputs no longer depend on its inputs).",
+        f"The {series} {quantity} was {times(ratio)} its final level at step {int(curve.steps[peak])} and then {then}: "
+        "the network died (its outputs no longer depend on its inputs).",
         {
             "best_step": int(curve.steps[best]),
             "peak_step": int(curve.steps[peak]),
