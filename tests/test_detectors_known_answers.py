@@ -260,7 +260,7 @@ KNOWN: dict[str, Case] = {
     "divergence_collapse_to_chance": Case(datasets.divergence_collapse_to_chance),
     "divergence_died_at_once": Case(
         lambda seed: datasets.divergence_collapse_to_chance(
-            at=10, n_classes=10, blowup=50.0, dead_noise=Noise(sigma=0.05), seed=seed
+            at=10, n_classes=10, blowup=100.0, dead_noise=Noise(sigma=0.05), seed=seed
         )
     ),
     "divergence_killed_at_start": Case(datasets.divergence_killed_at_start, tolerance=0.0),
@@ -816,6 +816,8 @@ def test_a_batch_thrown_up_in_the_noise_of_a_run_that_learns_nothing_is_no_diver
     ("first", "frozen_at", "died"),
     [
         (821.6, np.log(10.0) * 1.013, True),  # SGD at 3.0: its first epoch blew up, then constant outputs
+        (1.06e6, np.log(10.0) * 1.06, True),  # Adam at 10: still settling onto the class frequencies at the end
+        (5.545, np.log(3.0) * 1.02, False),  # a language model's untrained ln 256, then a loss that happens to be ~ln 3
         (2.54, np.log(10.0) * 1.013, False),  # stuck at chance from the start (zero inputs): underfitting
         (2.1, 0.13, False),  # a learning rate cut to ~0 froze a loss that had learned
     ],

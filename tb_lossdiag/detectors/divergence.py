@@ -14,12 +14,12 @@ too when it never came back below most of it (``back_to_start``; a
 learning rate far too high broke the network before it learned anything),
 or when it was still twice its start a tenth of the way into the run (the
 network took that long to undo the blow-up, whatever it learned after).
-So did a classification loss that ends frozen at a chance level ``ln C``
-after having been ``factor`` times above it (a network that blew up and
-died, its outputs constant, seen at epoch level too, where the first point
-is already the epoch the blow-up spoiled), or that, thrown up in its first
-steps, then sits at or a little above ``ln C`` without improving (constant
-outputs that the learning rate which killed the network throws about).
+So did a classification loss that ends at or a little above a chance level
+``ln C`` after having been ten times above it: frozen there (a network that
+blew up and died, its outputs constant, seen at epoch level too, where the
+first point is already the epoch the blow-up spoiled), or, thrown up in its
+first steps, without improving after (constant outputs that the learning
+rate which killed the network throws about).
 When a training loss exploded before it became NaN/Inf, the divergence
 starts at the explosion, not at the NaN; a training loss that turned
 NaN/Inf without exploding first says where it was last near its best (what
@@ -34,7 +34,7 @@ import numpy as np
 
 from ..robust import MAD_TO_SIGMA, median
 from .base import Curve, CurvePair, Finding, Report, confidence_for, start_level, times
-from .chance import CHANCE_TOLERANCE, chance_level
+from .chance import chance_level
 
 KIND = "divergence"
 
@@ -65,10 +65,15 @@ FROZEN_CALM = 0.25
 #: A loss thrown up in its first steps that then never comes this much (10 %) lower (the median of the last fifth of
 #: the run against that of the first fifth after the blow-up) did not learn again...
 NO_PROGRESS = 0.1
-#: ...and died, where it sits at a chance level ln C or up to this much (15 %) above it: its outputs, constant, are
-#: thrown about by the learning rate that killed it, off the class frequencies (SGD at 3.0 on digits: 2.47-2.63,
-#: ln 10 + 7-14 %, its validation accuracy at 9-12 %, while networks still learning improved by 12 % or more).
+#: A network that died sits at a chance level ln C or up to this much (15 %) above it: its constant outputs are off
+#: the class frequencies, thrown about by the learning rate that killed it or still settling as a schedule takes it
+#: to 0 (SGD at 3.0 on digits: 2.47-2.63, ln 10 + 7-14 %, validation accuracy at 9-12 %; Adam at 10 under a linear
+#: decay: ln 10 + 6 %), while networks still learning after a blow-up improved by 12 % or more...
 DEAD_ABOVE_CHANCE = 0.15
+#: ...after a blow-up to at least this many times that level: an untrained network starts at its chance level or a
+#: few times what it learns down to (a byte-level language model's ln 256 is 3-8 times its final loss, which may
+#: happen to lie near ln 2 or ln 3), while learning rates that killed networks threw them up 13-1,000,000x.
+DEAD_BLOWUP = 10.0
 
 REMEDIES = [
     "Lower the learning rate (try 3-10x smaller), or add warm-up.",
@@ -288,22 +293,22 @@ def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, bac
 
 
 def _died_at_chance(loss: _Loss, series: str, quantity: str, factor: float) -> Finding | None:
-    """A loss at a chance level ``ln C`` after having been ``factor`` x above it: a network that blew up and died,
-    whether or not it had learned something first. It ends frozen there (:func:`_frozen_end`), or, thrown up in
-    its first steps (:data:`BROKEN_WITHIN`), never improved after (:data:`NO_PROGRESS`) at about that level
-    (:data:`DEAD_ABOVE_CHANCE`)."""
+    """A loss at about a chance level ``ln C`` (:data:`DEAD_ABOVE_CHANCE`) after having been :data:`DEAD_BLOWUP` x
+    above it: a network that blew up and died, whether or not it had learned something first. It ends frozen there
+    (:func:`_frozen_end`), or, thrown up (``factor`` x) in its first steps only (:data:`BROKEN_WITHIN`), never
+    improved after (:data:`NO_PROGRESS`)."""
     curve, x, smooth = loss.curve, loss.x, loss.smooth
     k = _tail_points(len(x))
     level = float(median(x[-k:]))
     high = np.flatnonzero(x > level + np.log(factor))
-    if not high.size:
+    if not high.size or x.max() < level + np.log(DEAD_BLOWUP):
         return None
     frozen = _frozen_end(x)
     after = x[high[-1] + 1 :]
     at_once = high[-1] < max(BROKEN_WITHIN_POINTS, int(BROKEN_WITHIN * len(x))) and len(after) >= 2 * k
     if not frozen and not (at_once and level > float(median(after[:k])) + np.log(1.0 - NO_PROGRESS)):
         return None
-    classes = chance_level(float(np.exp(level)), above=CHANCE_TOLERANCE if frozen else DEAD_ABOVE_CHANCE)
+    classes = chance_level(float(np.exp(level)), above=DEAD_ABOVE_CHANCE)
     if classes is None:
         return None
     first, peak = int(high[0]), int(np.argmax(x))
