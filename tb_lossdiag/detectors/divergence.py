@@ -136,6 +136,11 @@ def _stable_until(curve: Curve) -> int | None:
     return int(finite.steps[np.flatnonzero(smooth <= smooth.min() + np.log(NEAR_BEST))[-1]])
 
 
+def _first_points(n: int) -> int:
+    """How many of ``n`` points are the first steps a learning rate far too high breaks a network in."""
+    return max(BROKEN_WITHIN_POINTS, int(n * BROKEN_WITHIN))
+
+
 def _tail_points(n: int) -> int:
     """How many of ``n`` points are the end :func:`_frozen_end` looks at."""
     return max(3, int(n * FROZEN_SHARE))
@@ -245,7 +250,7 @@ def _killed_at_start(loss: _Loss, series: str, quantity: str, factor: float, bac
     early too (the network was broken before it learned anything), or that was still :data:`STILL_BLOWN_UP` x its
     start at the end of those first steps (it took the network that long to undo the blow-up)."""
     curve, x, smooth, start = loss.curve, loss.x, loss.smooth, loss.start
-    early = max(BROKEN_WITHIN_POINTS, int(BROKEN_WITHIN * len(x)))
+    early = _first_points(len(x))
     if not np.any(x[:early] - start > max(np.log(factor), BROKEN_SIGMAS * curve.noise)):
         return None
     peak = int(np.argmax(x))
@@ -305,7 +310,7 @@ def _died_at_chance(loss: _Loss, series: str, quantity: str, factor: float) -> F
         return None
     frozen = _frozen_end(x)
     after = x[high[-1] + 1 :]
-    at_once = high[-1] < max(BROKEN_WITHIN_POINTS, int(BROKEN_WITHIN * len(x))) and len(after) >= 2 * k
+    at_once = high[-1] < _first_points(len(x)) and len(after) >= 2 * k
     if not frozen and not (at_once and level > float(median(after[:k])) + np.log(1.0 - NO_PROGRESS)):
         return None
     classes = chance_level(float(np.exp(level)), above=DEAD_ABOVE_CHANCE)
