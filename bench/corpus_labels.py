@@ -152,6 +152,13 @@ CORPUS_READINGS: Mapping[str, Reading] = {
         "epochs 10-18 (0.4 noise sigmas of its 15 % noise; Kendall tau 0.15 from epoch 10); the same note on "
         "Homework04 SUB_2/RMSprop ('val flat/noisy ... while train falls') is labelled val_plateau",
     ),
+    "Kirschberg32__TensorFlow_22-23/Homework04/logs/SUB_1/SGD_Momentum-0.9": Reading(
+        "overfitting",
+        frozenset({"spike"}),
+        "overfitting, as labelled, and one validation jump the label leaves out: 0.1219 at epoch 14 between 0.0757 "
+        "and 0.0723 (the labelled minimum), 1.61x both neighbours and 34 noise sigmas; UNet_lr1e_3's jumps of "
+        "1.5x their neighbours are labelled val_spikes",
+    ),
     "Grafit-Kil__helmet-detection-yolov5/runs/train/exp2": Reading(
         "healthy_noisy_val",
         frozenset({"overfitting"}),

@@ -614,6 +614,30 @@ def test_a_validation_loss_rising_fast_from_its_first_evaluation_is_no_spike() -
     assert findings == [], findings
 
 
+def test_a_validation_jump_among_the_early_swings_of_a_falling_curve_is_a_spike() -> None:
+    """Validation falling from 1.6 to 0.4 and swinging +-15 % for its first 12 evaluations, one of them 2.5x both
+    its neighbours: the trailing level lags above so steep a fall, and the swings down raise its bar, so that test
+    alone misses the jump; standing so far above both neighbours, it is one."""
+    epochs = np.arange(35)
+    train = 0.05 + 2.0 * np.exp(-epochs / 8.0)
+    val = (0.4 + 1.2 * np.exp(-epochs / 6.0)) * np.where(epochs < 12, 1.0 + 0.15 * (-1.0) ** epochs, 1.0)
+    val[8] *= 2.0
+    findings = spike_detect(CurvePair(Curve(epochs, train), Curve(epochs, val))).findings
+    assert [(f.series, f.evidence["peak_step"]) for f in findings] == [("validation", 8)]
+
+
+@pytest.mark.parametrize("above_neighbours, spike", [(1.38, False), (1.52, True)])
+def test_a_validation_point_is_a_spike_by_how_far_it_stands_above_both_neighbours(above_neighbours: float, spike: bool) -> None:
+    """A flat validation loss alternating by 5 %, one evaluation standing out of it: 1.52x both neighbours is a
+    spike (``neighbour_height``, 1.5x), 1.38x is not."""
+    epochs = np.arange(35)
+    train = 0.05 + 2.0 * np.exp(-epochs / 8.0)
+    val = 0.8 * np.where(epochs % 2 == 0, 1.0, 1.05) * (1.0 + 0.002 * epochs)
+    val[20] = above_neighbours * max(val[19], val[21])
+    findings = spike_detect(CurvePair(Curve(epochs, train), Curve(epochs, val))).findings
+    assert [(f.series, f.evidence["peak_step"]) for f in findings] == ([("validation", 20)] if spike else [])
+
+
 def test_reduce_lr_on_plateau_after_validation_levelled_off_is_no_plateau() -> None:
     """Keras' ReduceLROnPlateau cuts 10x at epochs 20, 23, 26 and 29 because validation stopped improving at
     about 0.109; training (near zero) was still falling, in log terms, when the cuts passed 1/1000."""

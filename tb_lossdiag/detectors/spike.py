@@ -1,7 +1,8 @@
 """Spikes: sudden upward jumps of the loss above its local level.
 
 Each point is compared with the median of the points just before it, in
-units of the curve's robust noise (MAD), on a log scale. Consecutive
+units of the curve's robust noise (MAD), on a log scale; a short validation
+curve's points are also compared with their two neighbours. Consecutive
 outlying points merge into one event with its peak, height and recovery.
 A jump that never comes back is reported as a level shift. Downward steps
 (learning-rate decay) are never spikes: only upward changes count. Where
@@ -75,6 +76,7 @@ def detect(
     window: int | None = None,
     z: float = 3.5,
     min_height: float = 0.3,
+    neighbour_height: float = 1.5,
     merge_gap: int = 2,
     false_alarms: float = 0.05,
     calibration_points: int = 200,
@@ -107,6 +109,24 @@ def detect(
         record, below, must reach as many robust sigmas too)...
     min_height : float, default 0.3
         ...and by at least this relative amount (30 % above the local level).
+    neighbour_height : float, default 1.5
+        On a short validation curve, a run of up to ``max(scales)`` points
+        that all stand this many times above both the point before the run
+        and the point after it, and as many noise sigmas as a point must
+        stand above its level (the curve's point-to-point noise:
+        :func:`~..robust.noise_sigma`), is outlying too. A validation loss
+        is measured at fixed weights on a fixed set, without batch noise: so
+        far above both neighbours, the model was worse there. The level
+        test misses such jumps where validation falls steeply and swings
+        early in a run: its trailing level lags above the curve, and the
+        swings down raise its bar. A training curve this short may be the
+        mean of a few batches (Hugging Face's ``logging_steps``, Keras'
+        ``update_freq``): on the library's tune split and its fresh draw,
+        the same test flagged 6 healthy runs' training curves; of their
+        validation curves, one healthy run's, which swung 0.17-0.30 early
+        and reached 0.49 once (healthy by cause; its validation jumped as a
+        spike does). People labelling real runs called validation jumps of
+        1.5x their neighbours spikes and those of 1.33x noise.
     merge_gap : int, default 2
         Outlying points at most this many points apart form one event.
     false_alarms : float, default 0.05
@@ -128,7 +148,8 @@ def detect(
         than that (on real runs at batch sizes 8-128 the tallest batch of
         2,000 reached about half as far), so this is a bar, not a rate.
     scales : tuple of int, default (1, 2, 3)
-        Event lengths tested on long curves: a run of ``k`` consecutive
+        Event lengths tested on long curves (and against their neighbours,
+        on short validation curves): a run of ``k`` consecutive
         points all high (the k-point minimum of the residuals) is judged
         against the distribution of that k-point minimum over the curve. A
         learning-rate burst spoils several batches in a row; independent
@@ -241,8 +262,11 @@ def detect(
             sigma = lambda: _residual_scale(log, judged)  # noqa: E731
         else:
             x, level = log.level(0, len(log))
-            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), judged, z, false_alarms)
+            bar = max(z, gaussian_extreme(len(x), false_alarms))  # in sigmas: the Gaussian tail of this many points
+            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), judged, bar)
             outlying &= _high(x, level, log.is_log, min_height)
+            if series == "validation" and log.is_log:
+                outlying |= _above_neighbours(x, max(bar * noise_sigma(x), np.log(neighbour_height)), scales)
             outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
         events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, start, record_factor))
@@ -264,11 +288,9 @@ def detect(
     return report
 
 
-def _gaussian(
-    x: np.ndarray, level: np.ndarray, mad: np.ndarray, judged: int, z: float, false_alarms: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Outlying points of a short curve (from ``judged`` on), in robust sigmas of its local noise, and those sigmas."""
-    n = len(x)
+def _gaussian(x: np.ndarray, level: np.ndarray, mad: np.ndarray, judged: int, bar: float) -> tuple[np.ndarray, np.ndarray]:
+    """Outlying points of a short curve (from ``judged`` on): more than ``bar`` robust sigmas of its local noise
+    above its level, and beyond its downward swings; and those sigmas."""
     sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(sigma > 0, (x - level) / sigma, 0.0)
@@ -276,7 +298,21 @@ def _gaussian(
     score = np.nan_to_num(score)
     downward = -score[score < 0]
     tail = float(np.quantile(downward, 0.99)) if downward.size else 0.0
-    return score > max(z, gaussian_extreme(n, false_alarms), tail), sigma
+    return score > max(bar, tail), sigma
+
+
+def _above_neighbours(x: np.ndarray, height: float, lengths: tuple[int, ...]) -> np.ndarray:
+    """Points in runs of ``lengths`` consecutive points that all stand more than ``height`` above both the point
+    before the run and the point after it."""
+    out = np.zeros(len(x), dtype=bool)
+    for length in lengths:
+        if len(x) < length + 2:
+            continue
+        lowest = running_min(x[1:-1], length)  # runs starting at 1 .. n - length - 1
+        neighbours = np.maximum(x[: len(lowest)], x[length + 1 :])
+        for start in 1 + np.flatnonzero(lowest - neighbours > height):
+            out[start : start + length] = True
+    return out
 
 
 def _below(event: Finding, ratio: float) -> bool:
