@@ -624,6 +624,12 @@ def test_a_validation_jump_among_the_early_swings_of_a_falling_curve_is_a_spike(
     val[8] *= 2.0
     findings = spike_detect(CurvePair(Curve(epochs, train), Curve(epochs, val))).findings
     assert [(f.series, f.evidence["peak_step"]) for f in findings] == [("validation", 8)]
+    # Measured from the lagging trailing level, it would be 1.7x: it is measured from its neighbours.
+    (found,) = findings
+    assert found.evidence["measured_from"] == "neighbours"
+    assert found.evidence["height_ratio"] == pytest.approx(val[8] / max(val[7], val[9]))
+    assert found.summary.startswith("The validation loss jumped to 2.5x the higher of its two neighbours at step 8 (1.648 vs 0.6576)")
+    assert found.severity == "medium"
 
 
 @pytest.mark.parametrize("above_neighbours, spike", [(1.38, False), (1.52, True)])

@@ -46,6 +46,9 @@ def _shape(kind: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
     elif kind == "spike":
         train = train.copy()
         train[n // 2 : n // 2 + 2] *= 20
+    elif kind == "val_spike":  # one evaluation 3x the ones either side of it
+        val = val.copy()
+        val[n // 2] *= 3
     elif kind == "slow_spike":  # up 5,000x and back down over a tenth of the run
         since = np.clip(t - n // 2, 0, None)
         train = train * np.where(t >= n // 2, 5000.0 ** np.exp(-since / (n / 30)), 1.0)
@@ -68,8 +71,8 @@ def _shape(kind: str, n: int, rng: np.random.Generator) -> tuple[np.ndarray, np.
 @given(
     kind=st.sampled_from(
         [
-            "healthy", "overfitting", "underfitting", "plateau", "lr_cut", "spike", "slow_spike", "lr_burst", "divergence",
-            "collapse", "rise",
+            "healthy", "overfitting", "underfitting", "plateau", "lr_cut", "spike", "val_spike", "slow_spike", "lr_burst",
+            "divergence", "collapse", "rise",
         ]
     ),
     n=st.sampled_from([12, 40, 150, 600]),
@@ -102,11 +105,12 @@ def test_summaries_read_correctly(kind: str, n: int, scale: float, flipped: bool
 def test_every_detector_renders_a_summary() -> None:
     """The shapes above reach every kind, so the property test reads every template."""
     seen = set()
-    for kind in ["overfitting", "underfitting", "plateau", "lr_cut", "spike", "slow_spike", "divergence", "collapse"]:
+    for kind in ["overfitting", "underfitting", "plateau", "lr_cut", "spike", "val_spike", "slow_spike", "divergence", "collapse"]:
         for n in (40, 150, 600):
             train, val, lr = _shape(kind, n, np.random.default_rng(0))
             steps = np.arange(n, dtype=np.int64)
             findings, _ = diagnose_pair(CurvePair(Curve(steps, train), Curve(steps, val), learning_rate=Curve(steps, lr)))
             seen |= {f["kind"] for f in findings}
             seen |= {"spike, partly back" for f in findings if "came back down to" in f["summary"]}
-    assert seen == set(KINDS) | {"spike, partly back"}
+            seen |= {"spike, above its neighbours" for f in findings if "the higher of its two neighbours" in f["summary"]}
+    assert seen == set(KINDS) | {"spike, partly back", "spike, above its neighbours"}

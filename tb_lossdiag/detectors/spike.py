@@ -13,7 +13,7 @@ right after it need less to stand out of the noise.
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, NamedTuple
 
 import numpy as np
 
@@ -116,7 +116,9 @@ def detect(
         stand above its level (the curve's point-to-point noise:
         :func:`~..robust.noise_sigma`), is outlying too. A validation loss
         is measured at fixed weights on a fixed set, without batch noise: so
-        far above both neighbours, the model was worse there. The level
+        far above both neighbours, the model was worse there (such a jump
+        is measured from the higher of them where that is below its trailing
+        level: :func:`_reference`). The level
         test misses such jumps where validation falls steeply and swings
         early in a run: its trailing level lags above the curve, and the
         swings down raise its bar. A training curve this short may be the
@@ -238,6 +240,7 @@ def detect(
             start = start_level(log.x(0, START_NOISE_POINTS))
             early = _above_start(log, judged, record_factor, start)
         suspects = _points_after(finite.steps, bursts[0], lr_reach)
+        above = None  # on a short validation curve, its points standing above both neighbours
         if len(log) >= calibration_points:
             candidates = _mask(log, lambda x, level: _high(x, level, log.is_log, min_height))
             if np.any(finite.values == 0):
@@ -266,10 +269,12 @@ def detect(
             outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), judged, bar)
             outlying &= _high(x, level, log.is_log, min_height)
             if series == "validation" and log.is_log:
-                outlying |= _above_neighbours(x, max(bar * noise_sigma(x), np.log(neighbour_height)), scales)
+                above = _above_neighbours(x, max(bar * noise_sigma(x), np.log(neighbour_height)), scales)
+                outlying |= above
             outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
-        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, (early, start, record_factor))
+        references = lambda group: _reference(group, log, (early, start, record_factor), above)  # noqa: E731
+        events = _events(finite, series, pair.quantity, log, sigma, outlying, merge_gap, references)
         if pair.is_error_rate:
             samples = sample_count(finite.values)
             events = [e for e in events if _jump_counts(e, min_error_jump, samples, z)]
@@ -549,24 +554,54 @@ def _events(
     sigma: Callable[[], np.ndarray],
     outlying: np.ndarray,
     merge_gap: int,
-    from_start: tuple[np.ndarray, float | None, float],
+    references: Callable[[np.ndarray], Reference | None],
 ) -> list[Finding]:
     """The events of the ``outlying`` points; ``sigma`` gives the noise their z-scores are in, asked only when there are any.
 
-    ``from_start`` is (indices, starting level, factor): an event whose first point is one of those indices is
-    measured from the curve's starting level, not its local level, and has recovered once back under that factor
-    times it.
+    ``references`` gives what the event of a group of points is measured from, when not its local level.
     """
     idx = np.flatnonzero(outlying)
     if idx.size == 0:
         return []
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
     noise = sigma()
+    return [_finding(curve, series, quantity, log, noise, g, references(g)) for g in groups]
+
+
+class Reference(NamedTuple):
+    """What a jump is measured from, when not its trailing local level."""
+
+    level: float  #: in the curve's units (log where it is on a log scale)
+    name: str  #: the evidence's ``measured_from``
+    words: str  #: how a summary names it
+    recovered_within: float | None = None  #: back under this factor of it, the jump has recovered (else: half its height)
+
+
+def _reference(
+    group: np.ndarray, log: LogCurve, from_start: tuple[np.ndarray, float | None, float], above: np.ndarray | None
+) -> Reference | None:
+    """What the event of ``group`` (indices of its points) is measured from, when not its trailing local level.
+
+    A training loss's first points (``from_start``: their indices, the starting level, the factor back under
+    which they have recovered) are measured from its starting level. A peak standing above both its neighbours
+    (``above``: :func:`_above_neighbours`) is measured from the higher of them where that is lower than its
+    trailing level, which lags a steep fall: there, over its trailing level, it may not even look like a jump.
+    """
     starts, start, factor = from_start
-    return [
-        _finding(curve, series, quantity, log, noise, g, (start, factor) if np.isin(g[0], starts) else None)
-        for g in groups
-    ]
+    first = int(group[0])
+    if np.isin(first, starts):
+        return Reference(start, "starting level", "its starting level", factor)
+    if above is None:
+        return None
+    peak = first + int(np.argmax(log.x(first, int(group[-1]) + 1)))
+    if not above[peak]:
+        return None
+    outside = np.flatnonzero(~above)  # neither end of a curve is ever in a run above its neighbours
+    before, after = outside[outside < peak][-1], outside[outside > peak][0]
+    neighbours = max(float(log.x(before, before + 1)[0]), float(log.x(after, after + 1)[0]))
+    if neighbours >= float(log.level(first, first + 1)[1][0]):
+        return None
+    return Reference(neighbours, "neighbours", "the higher of its two neighbours")
 
 
 def _aftermath(curve: Curve, log: LogCurve, base: float, end: int | None, reference: str) -> str:
@@ -584,7 +619,7 @@ def _aftermath(curve: Curve, log: LogCurve, base: float, end: int | None, refere
         if back is not None
         else f"but was never within {RECOVERED_WITHIN:g}x of it again"
     )
-    return f", came back down to {times(left)} its {reference} by step {at}, {then}."
+    return f", came back down to {times(left)} {reference} by step {at}, {then}."
 
 
 def _finding(
@@ -594,29 +629,29 @@ def _finding(
     log: LogCurve,
     sigma: np.ndarray,
     group: np.ndarray,
-    from_start: tuple[float, float] | None,
+    reference: Reference | None,
 ) -> Finding:
-    """One event; with ``from_start`` (starting level, factor), measured from that level and recovered once back
-    under that factor times it."""
+    """One event, measured from ``reference`` (default: its local level)."""
     first, is_log = int(group[0]), log.is_log
     x, level = log.level(first, int(group[-1]) + 1)
-    base = from_start[0] if from_start else level[0]
+    reference = reference or Reference(float(level[0]), "local level", "its local level")
+    base = reference.level
     peak = first + int(np.argmax(x - base))
     h = x[peak - first] - base
-    end = log.first_at_most(peak + 1, base + (min(h / 2, np.log(from_start[1])) if from_start else h / 2))
+    back = h / 2 if reference.recovered_within is None else min(h / 2, np.log(reference.recovered_within))
+    end = log.first_at_most(peak + 1, base + back)
     recovered = end is not None
     ratio = float(np.exp(h)) if is_log else None
     base_value = float(np.exp(base)) if is_log else float(base)
     peak_step, peak_value = int(curve.steps[peak]), float(curve.values[peak])
     shift = "spike" if recovered else "level shift"
-    reference = "starting level" if from_start else "local level"
-    size = f"to {times(ratio)} its {reference}" if ratio else f"{h:.3g} above its {reference}"
+    size = f"to {times(ratio)} {reference.words}" if ratio else f"{h:.3g} above {reference.words}"
     z_score = float(h / sigma[first]) if sigma[first] > 0 else None
     severity = severity_for(ratio or 0.0, SEVERITY)
     if not recovered and severity == "low":
         severity = "medium"  # a level shift does not go away
     summary = f"The {series} {quantity} jumped {size} at step {peak_step} ({peak_value:.4g} vs {base_value:.4g})"
-    summary += _aftermath(curve, log, base, end, reference)
+    summary += _aftermath(curve, log, base, end, reference.words)
     return Finding(
         kind=KIND,
         series=series,
@@ -629,7 +664,7 @@ def _finding(
             "peak_step": peak_step,
             "peak_value": peak_value,
             "local_level": base_value,
-            "measured_from": reference,
+            "measured_from": reference.name,
             "height_ratio": ratio,
             "height_in_noise_sigmas": z_score,
             "points": int(group.size),
