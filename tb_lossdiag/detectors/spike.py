@@ -69,6 +69,15 @@ CONFIDENCE = ((4.0, 0.6), (8.0, 0.8), (16.0, 0.95))
 RECOVERED_WITHIN = 2.0
 
 
+class Reference(NamedTuple):
+    """What a jump is measured from, when not its trailing local level."""
+
+    level: float  #: in the curve's units (log where it is on a log scale)
+    name: str  #: the evidence's ``measured_from``
+    words: str  #: how a summary names it
+    recovered_within: float | None = None  #: back under this factor of it, the jump has recovered (else: half its height)
+
+
 def detect(
     pair: CurvePair,
     *,
@@ -266,10 +275,11 @@ def detect(
         else:
             x, level = log.level(0, len(log))
             bar = max(z, gaussian_extreme(len(x), false_alarms))  # in sigmas: the Gaussian tail of this many points
-            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), judged, bar)
+            noise = noise_sigma(x)
+            outlying, gaussian_sigma = _gaussian(x, level, trailing_mad(x, k), noise, judged, bar)
             outlying &= _high(x, level, log.is_log, min_height)
             if series == "validation" and log.is_log:
-                above = _above_neighbours(x, max(bar * noise_sigma(x), np.log(neighbour_height)), scales)
+                above = _above_neighbours(x, max(bar * noise, np.log(neighbour_height)), scales)
                 outlying |= above
             outlying[early] = True
             sigma = lambda: gaussian_sigma  # noqa: E731
@@ -293,10 +303,13 @@ def detect(
     return report
 
 
-def _gaussian(x: np.ndarray, level: np.ndarray, mad: np.ndarray, judged: int, bar: float) -> tuple[np.ndarray, np.ndarray]:
+def _gaussian(
+    x: np.ndarray, level: np.ndarray, mad: np.ndarray, noise: float, judged: int, bar: float
+) -> tuple[np.ndarray, np.ndarray]:
     """Outlying points of a short curve (from ``judged`` on): more than ``bar`` robust sigmas of its local noise
-    above its level, and beyond its downward swings; and those sigmas."""
-    sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise_sigma(x))
+    (its trailing ``mad``, at least its point-to-point ``noise``) above its level, and beyond its downward swings;
+    and those sigmas."""
+    sigma = np.maximum(MAD_TO_SIGMA * np.nan_to_num(mad), noise)
     with np.errstate(invalid="ignore", divide="ignore"):
         score = np.where(sigma > 0, (x - level) / sigma, 0.0)
     score[:judged] = 0.0
@@ -566,15 +579,6 @@ def _events(
     groups = np.split(idx, np.flatnonzero(np.diff(idx) > merge_gap + 1) + 1)
     noise = sigma()
     return [_finding(curve, series, quantity, log, noise, g, references(g)) for g in groups]
-
-
-class Reference(NamedTuple):
-    """What a jump is measured from, when not its trailing local level."""
-
-    level: float  #: in the curve's units (log where it is on a log scale)
-    name: str  #: the evidence's ``measured_from``
-    words: str  #: how a summary names it
-    recovered_within: float | None = None  #: back under this factor of it, the jump has recovered (else: half its height)
 
 
 def _reference(
